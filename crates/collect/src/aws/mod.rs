@@ -1,0 +1,164 @@
+//! AWS collectors, one file per service, registered in [`AwsService`].
+
+pub mod actions;
+mod cloudtrail;
+mod context;
+mod convert;
+mod ec2;
+mod error;
+mod iam;
+mod kms;
+mod s3;
+
+pub use actions::{ActionRecorder, ApiCall};
+pub use context::{AwsContext, ContextOptions};
+
+use crate::{CollectError, Emitter};
+use actions::call;
+use error::api_error;
+use palisade_model::{Region, Resource, ResourceRef};
+
+/// Where a service's resources live and how its listing is scoped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Listed per region; resources carry that region.
+    Regional,
+    /// Listed once; resources carry region `global` (IAM).
+    Global,
+    /// Listed once for the account, but each resource lives in a region (S3 buckets).
+    GlobalListingRegionalResources,
+}
+
+/// What a collector declares about itself.
+#[derive(Debug)]
+pub struct ServiceSpec {
+    pub name: &'static str,
+    pub scope: Scope,
+    pub resource_types: &'static [&'static str],
+    pub calls: &'static [ApiCall],
+}
+
+/// Every AWS service Palisade collects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AwsService {
+    S3,
+    Ec2,
+    Iam,
+    Kms,
+    CloudTrail,
+}
+
+/// Calls made outside any one collector: identity and region discovery.
+pub const CORE_CALLS: &[ApiCall] = &[
+    call("STS", "GetCallerIdentity", "sts:GetCallerIdentity"),
+    call("EC2", "DescribeRegions", "ec2:DescribeRegions"),
+];
+
+impl AwsService {
+    pub const ALL: [AwsService; 5] = [Self::S3, Self::Ec2, Self::Iam, Self::Kms, Self::CloudTrail];
+
+    pub fn spec(self) -> &'static ServiceSpec {
+        match self {
+            Self::S3 => &s3::SPEC,
+            Self::Ec2 => &ec2::SPEC,
+            Self::Iam => &iam::SPEC,
+            Self::Kms => &kms::SPEC,
+            Self::CloudTrail => &cloudtrail::SPEC,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.name().eq_ignore_ascii_case(name))
+    }
+
+    /// The service whose collector yields `resource_type`.
+    pub fn for_type(resource_type: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.spec().resource_types.contains(&resource_type))
+    }
+
+    /// Lists this service's resources in `region` (ignored for global scopes) into `out`.
+    /// Per-item failures go to `out` as errors; an `Err` means the listing itself failed.
+    pub async fn collect(self, ctx: &AwsContext, region: &Region, out: &Emitter) -> Result<(), CollectError> {
+        match self {
+            Self::S3 => s3::collect(ctx, out).await,
+            Self::Ec2 => ec2::collect(ctx, region, out).await,
+            Self::Iam => iam::collect(ctx, out).await,
+            Self::Kms => kms::collect(ctx, region, out).await,
+            Self::CloudTrail => cloudtrail::collect(ctx, region, out).await,
+        }
+    }
+
+    /// Fetches one resource by reference; `Ok(None)` when it no longer exists.
+    pub async fn fetch(self, ctx: &AwsContext, reference: &ResourceRef) -> Result<Option<Resource>, CollectError> {
+        match self {
+            Self::S3 => s3::fetch(ctx, reference).await,
+            Self::Ec2 => ec2::fetch(ctx, reference).await,
+            Self::Iam => iam::fetch(ctx, reference).await,
+            Self::Kms => kms::fetch(ctx, reference).await,
+            Self::CloudTrail => cloudtrail::fetch(ctx, reference).await,
+        }
+    }
+}
+
+/// Every call any collector may make, core calls included.
+pub fn all_calls() -> impl Iterator<Item = &'static ApiCall> {
+    CORE_CALLS.iter().chain(AwsService::ALL.into_iter().flat_map(|s| s.spec().calls.iter()))
+}
+
+/// The regions enabled for the account (ec2:DescribeRegions without opt-in-not-required ones
+/// that are not opted in).
+pub async fn enabled_regions(ctx: &AwsContext) -> Result<Vec<Region>, CollectError> {
+    let region = ctx.default_region();
+    let out = ctx
+        .ec2(&region)
+        .describe_regions()
+        .send()
+        .await
+        .map_err(|e| api_error("ec2", region.as_str(), "DescribeRegions", e))?;
+    let mut regions: Vec<Region> = out
+        .regions()
+        .iter()
+        .filter(|r| r.opt_in_status().is_none_or(|s| s != "not-opted-in"))
+        .filter_map(|r| r.region_name().and_then(|n| Region::new(n).ok()))
+        .collect();
+    regions.sort();
+    regions.dedup();
+    Ok(regions)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn every_resource_type_belongs_to_one_service() {
+        let mut seen = BTreeSet::new();
+        for s in AwsService::ALL {
+            for t in s.spec().resource_types {
+                assert!(seen.insert(*t), "{t} is declared by two collectors");
+                assert!(t.starts_with("AWS."), "{t}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_call_names_a_read_only_action() {
+        const WRITE_PREFIXES: &[&str] = &["Create", "Delete", "Put", "Update", "Modify", "Attach", "Detach", "Set", "Enable", "Disable", "Revoke", "Authorize"];
+        for c in all_calls() {
+            let (prefix, action) = c.iam_action.split_once(':').expect("service:Action");
+            assert!(!prefix.is_empty() && !action.is_empty(), "{c:?}");
+            // GenerateCredentialReport is the one non-Get/List/Describe call; it is read-only
+            // in effect (it only prepares the report) and is part of AWS's SecurityAudit policy.
+            assert!(
+                !WRITE_PREFIXES.iter().any(|w| action.starts_with(w)),
+                "{} looks like a write action",
+                c.iam_action
+            );
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! Fixtures for tests that run against the AWS emulator started by `scripts/test.sh`.
+//!
+//! Each [`TestAccount`] is a fresh, random 12-digit account inside the one emulator: the emulator
+//! scopes state per account, and an assumed role in account B acts on B's resources, so tests
+//! never see each other's resources. This crate is test-only; nothing ships with it.
+
+use aws_config::{BehaviorVersion, SdkConfig};
+use palisade_collect::aws::{AwsContext, AwsService, ContextOptions};
+use palisade_collect::{Collected, Emitter};
+use palisade_model::{Region, Resource, ScanError};
+use std::io::{Read, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The emulator's AWS endpoint, e.g. `http://127.0.0.1:5000`.
+pub fn endpoint() -> String {
+    std::env::var("PALISADE_TEST_ENDPOINT").unwrap_or_else(|_| {
+        panic!("PALISADE_TEST_ENDPOINT is not set: run the tests through scripts/test.sh, which starts the emulator")
+    })
+}
+
+/// The emulator's control endpoint (fixtures the AWS API cannot express, like old access keys).
+pub fn control_endpoint() -> String {
+    std::env::var("PALISADE_TEST_CONTROL").unwrap_or_else(|_| {
+        panic!("PALISADE_TEST_CONTROL is not set: run the tests through scripts/test.sh, which starts the emulator")
+    })
+}
+
+/// A new account id no other test in this run uses.
+pub fn fresh_account_id() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let mixed = (nanos ^ (u64::from(std::process::id()) << 20)).wrapping_add(n.wrapping_mul(7_919));
+    // Leading 2..=9 keeps clear of the emulator's default account 123456789012.
+    format!("{}{:011}", 2 + (mixed % 8), (mixed / 8) % 100_000_000_000)
+}
+
+/// Base configuration for the emulator: dummy credentials, us-east-1, the endpoint override.
+pub async fn base_config() -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .endpoint_url(endpoint())
+        .region(aws_types::region::Region::from_static("us-east-1"))
+        .test_credentials()
+        .load()
+        .await
+}
+
+/// One isolated account in the emulator, with clients to plant resources in it.
+pub struct TestAccount {
+    pub account_id: String,
+    pub sdk: SdkConfig,
+}
+
+impl TestAccount {
+    /// A fresh account, reached by assuming a role in it (as the scanner itself would).
+    pub async fn new() -> Self {
+        let account_id = fresh_account_id();
+        let base = base_config().await;
+        let provider = aws_config::sts::AssumeRoleProvider::builder(format!(
+            "arn:aws:iam::{account_id}:role/palisade-test"
+        ))
+        .session_name("palisade-test")
+        .configure(&base)
+        .build()
+        .await;
+        let sdk = base.into_builder().credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider)).build();
+        Self { account_id, sdk }
+    }
+
+    pub fn region(name: &str) -> Region {
+        Region::new(name).expect("valid region")
+    }
+
+    /// A collector context for this account covering `regions`.
+    pub async fn context(&self, regions: &[&str]) -> AwsContext {
+        let opts = ContextOptions { source: "test".into(), label: "Test".into(), ..ContextOptions::default() };
+        AwsContext::new(self.sdk.clone(), opts)
+            .await
+            .expect("context for the emulator account")
+            .with_regions(regions.iter().map(|r| Self::region(r)).collect())
+    }
+
+    /// Runs one collector in one region and gathers what it produced.
+    pub async fn collect(&self, service: AwsService, region: &str) -> (Vec<Resource>, Vec<ScanError>, Result<(), String>) {
+        let ctx = self.context(&[region]).await;
+        let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
+        let emitter = Emitter::new(tx);
+        let region = Self::region(region);
+        let drain = tokio::spawn(async move {
+            let mut resources = Vec::new();
+            let mut errors = Vec::new();
+            while let Some(item) = rx.recv().await {
+                match item {
+                    Collected::Resource(r) => resources.push(*r),
+                    Collected::Error(e) => errors.push(e),
+                }
+            }
+            (resources, errors)
+        });
+        let result = service.collect(&ctx, &region, &emitter).await.map_err(|e| e.to_string());
+        drop(emitter);
+        let (resources, errors) = drain.await.expect("drain task");
+        (resources, errors, result)
+    }
+
+    pub fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
+        let conf = aws_sdk_ec2::config::Builder::from(&self.sdk).region(aws_types::region::Region::new(region.to_string())).build();
+        aws_sdk_ec2::Client::from_conf(conf)
+    }
+
+    pub fn s3(&self, region: &str) -> aws_sdk_s3::Client {
+        let conf = aws_sdk_s3::config::Builder::from(&self.sdk)
+            .region(aws_types::region::Region::new(region.to_string()))
+            .force_path_style(true)
+            .build();
+        aws_sdk_s3::Client::from_conf(conf)
+    }
+
+    pub fn iam(&self) -> aws_sdk_iam::Client {
+        aws_sdk_iam::Client::new(&self.sdk)
+    }
+
+    pub fn kms(&self, region: &str) -> aws_sdk_kms::Client {
+        let conf = aws_sdk_kms::config::Builder::from(&self.sdk).region(aws_types::region::Region::new(region.to_string())).build();
+        aws_sdk_kms::Client::from_conf(conf)
+    }
+
+    pub fn cloudtrail(&self, region: &str) -> aws_sdk_cloudtrail::Client {
+        let conf =
+            aws_sdk_cloudtrail::config::Builder::from(&self.sdk).region(aws_types::region::Region::new(region.to_string())).build();
+        aws_sdk_cloudtrail::Client::from_conf(conf)
+    }
+
+    /// Makes an IAM access key look `days` old (the AWS API cannot do this; the emulator's
+    /// control endpoint can).
+    pub fn backdate_access_key(&self, user_name: &str, access_key_id: &str, days: f64) {
+        let body = serde_json::json!({
+            "account_id": self.account_id, "user_name": user_name,
+            "access_key_id": access_key_id, "days": days,
+        })
+        .to_string();
+        let (status, reply) = post(&control_endpoint(), "/iam/backdate-access-key", &body);
+        assert_eq!(status, 200, "backdating {access_key_id}: {reply}");
+    }
+
+    /// Environment variables that make a `palisade` child process act as this account through
+    /// the standard credential chain (a profile that assumes a role in it).
+    pub fn profile_env(&self, dir: &std::path::Path) -> Vec<(String, String)> {
+        let config = dir.join("aws-config");
+        let creds = dir.join("aws-credentials");
+        std::fs::write(
+            &config,
+            format!(
+                "[profile base]\nregion = us-east-1\n\n[profile scan]\nregion = us-east-1\nrole_arn = arn:aws:iam::{}:role/palisade-scanner\nsource_profile = base\n",
+                self.account_id
+            ),
+        )
+        .expect("write aws config");
+        std::fs::write(&creds, "[base]\naws_access_key_id = testing\naws_secret_access_key = testing\n").expect("write aws credentials");
+        vec![
+            ("AWS_CONFIG_FILE".into(), config.display().to_string()),
+            ("AWS_SHARED_CREDENTIALS_FILE".into(), creds.display().to_string()),
+            ("AWS_PROFILE".into(), "scan".into()),
+            ("AWS_ENDPOINT_URL".into(), endpoint()),
+            ("AWS_REGION".into(), "us-east-1".into()),
+        ]
+    }
+}
+
+/// A minimal HTTP/1.1 POST over loopback, enough for the emulator's control endpoint.
+fn post(base: &str, path: &str, body: &str) -> (u16, String) {
+    let hostport = base.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(hostport).expect("connect to emulator control endpoint");
+    let req = format!(
+        "POST {path} HTTP/1.1\r\nHost: {hostport}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(req.as_bytes()).expect("send control request");
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).expect("read control reply");
+    let status = reply.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = reply.split("\r\n\r\n").nth(1).unwrap_or_default().to_string();
+    (status, body)
+}
