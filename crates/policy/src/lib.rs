@@ -1,1 +1,24 @@
-//! placeholder
+//! Policy packs: loading Rego v1 policies and their `# METADATA`, compiling them once, evaluating
+//! them against resources of their declared types, and running their `test_` rules.
+//!
+//! This crate does no I/O beyond reading policy files it is pointed at, and knows nothing of
+//! clouds, stores or scans: it maps a resource's JSON to verdicts.
+
+mod error;
+mod evaluator;
+mod metadata;
+mod pack;
+mod testing;
+
+pub use error::PolicyError;
+pub use evaluator::{Evaluator, Verdict, VerdictStatus};
+pub use metadata::PolicyMetadata;
+pub use pack::{Pack, Policy, SourceFile};
+pub use testing::{run_tests, TestOutcome, TestReport};
+
+/// Parameters policies read from `data.palisade.params` (e.g. `iam_access_key_max_age_days`).
+pub type Params = serde_json::Map<String, serde_json::Value>;
+
+mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/builtin_policies.rs"));
+}
