@@ -1,1 +1,16 @@
-//! placeholder
+//! Persistence for Palisade: resources (current state and change history), findings (current
+//! verdicts and their status history), scan runs and their errors.
+//!
+//! The embedded backend is SQLite in WAL mode, one file. A scan's writes happen in one
+//! transaction ([`ScanWriter`]), so a scan that is interrupted or crashes leaves the previous
+//! results exactly as they were. This crate knows nothing of clouds or policy engines.
+
+mod error;
+mod schema;
+mod sqlite;
+
+pub use error::StoreError;
+pub use sqlite::{
+    FindingChange, FindingFilter, NewFinding, ResourceChange, ScanRun, ScanStatus, ScanSummary, ScanWriter,
+    SqliteStore,
+};

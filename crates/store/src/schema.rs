@@ -1,0 +1,88 @@
+//! The SQLite schema and its migrations. Each migration runs once, in order, in a transaction.
+
+pub(crate) const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE scans (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    source        TEXT NOT NULL,
+    account_id    TEXT NOT NULL,
+    regions       TEXT NOT NULL,           -- JSON array
+    status        TEXT NOT NULL,           -- running | completed | interrupted | failed
+    started_at    TEXT NOT NULL,           -- RFC 3339, UTC
+    finished_at   TEXT,
+    resources     INTEGER NOT NULL DEFAULT 0,
+    evaluations   INTEGER NOT NULL DEFAULT 0,
+    failing       INTEGER NOT NULL DEFAULT 0,
+    errors        INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE scan_errors (
+    scan_id    INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
+    service    TEXT NOT NULL,
+    region     TEXT NOT NULL,
+    operation  TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    message    TEXT NOT NULL
+);
+CREATE INDEX scan_errors_scan ON scan_errors(scan_id);
+
+CREATE TABLE resources (
+    id            TEXT PRIMARY KEY,
+    resource_type TEXT NOT NULL,
+    source        TEXT NOT NULL,
+    account_id    TEXT NOT NULL,
+    region        TEXT NOT NULL,
+    label         TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    tags          TEXT NOT NULL,           -- JSON object
+    attributes    TEXT NOT NULL,           -- JSON object
+    content_hash  TEXT NOT NULL,
+    first_seen    TEXT NOT NULL,
+    last_seen     TEXT NOT NULL,
+    deleted_at    TEXT,
+    last_scan_id  INTEGER NOT NULL
+);
+CREATE INDEX resources_scope ON resources(account_id, resource_type, region);
+
+CREATE TABLE resource_history (
+    resource_id   TEXT NOT NULL,
+    scan_id       INTEGER NOT NULL,
+    changed_at    TEXT NOT NULL,
+    change        TEXT NOT NULL,           -- created | modified | deleted
+    content_hash  TEXT NOT NULL,
+    attributes    TEXT                     -- JSON, null for deletions
+);
+CREATE INDEX resource_history_resource ON resource_history(resource_id, changed_at);
+
+CREATE TABLE findings (
+    policy_id     TEXT NOT NULL,
+    resource_id   TEXT NOT NULL,
+    resource_type TEXT NOT NULL,
+    source        TEXT NOT NULL,
+    account_id    TEXT NOT NULL,
+    region        TEXT NOT NULL,
+    label         TEXT NOT NULL,
+    title         TEXT NOT NULL,
+    severity      TEXT NOT NULL,
+    severity_rank INTEGER NOT NULL,
+    status        TEXT NOT NULL,           -- PASS | FAIL | ERROR
+    message       TEXT NOT NULL,
+    compliance    TEXT NOT NULL,           -- JSON object framework -> [control ids]
+    first_seen    TEXT NOT NULL,           -- when the current status began
+    last_seen     TEXT NOT NULL,
+    resolved_at   TEXT,                    -- when it stopped failing; null while failing
+    last_scan_id  INTEGER NOT NULL,
+    PRIMARY KEY (policy_id, resource_id)
+);
+CREATE INDEX findings_status ON findings(status, severity_rank);
+CREATE INDEX findings_resource ON findings(resource_id);
+
+CREATE TABLE finding_history (
+    policy_id    TEXT NOT NULL,
+    resource_id  TEXT NOT NULL,
+    scan_id      INTEGER NOT NULL,
+    at           TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    message      TEXT NOT NULL
+);
+CREATE INDEX finding_history_key ON finding_history(policy_id, resource_id, at);
+"#];
