@@ -19,8 +19,37 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
 
+from moto.core.responses import ActionResult  # noqa: E402
+from moto.ec2.responses import EC2Response  # noqa: E402
 from moto.iam.models import iam_backends  # noqa: E402
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer  # noqa: E402
+import moto.core.utils as moto_utils  # noqa: E402
+
+# Two gaps in moto 5.2.5 that the Rust SDK trips over, mended in the emulator (never in Palisade):
+
+_load_service_model = moto_utils._load_service_model
+
+
+def _load_service_model_fixed(service_name, model_name):
+    # moto wraps GetBucketVersioning's answer in <GetBucketVersioningResponse>; S3 answers with
+    # <VersioningConfiguration>, and the Rust SDK checks the root element.
+    model = _load_service_model(service_name, model_name)
+    if service_name == "s3" and model_name == "service-2":
+        model["operations"]["GetBucketVersioning"]["output"]["resultWrapper"] = "VersioningConfiguration"
+    return model
+
+
+moto_utils._load_service_model = _load_service_model_fixed
+
+
+def _get_ebs_default_kms_key_id(self):
+    # moto 5.2.5 lacks GetEbsDefaultKmsKeyId (it answers HTTP 500). Real AWS answers with the
+    # chosen key, or alias/aws/ebs until one is chosen; moto already keeps the chosen key.
+    return ActionResult({"KmsKeyId": self.ec2_backend.default_kms_key_id or "alias/aws/ebs"})
+
+
+if not hasattr(EC2Response, "get_ebs_default_kms_key_id"):
+    EC2Response.get_ebs_default_kms_key_id = _get_ebs_default_kms_key_id
 
 
 def free_port() -> int:

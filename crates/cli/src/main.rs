@@ -1,1 +1,53 @@
-fn main() {}
+//! The `palisade` command: parses arguments, runs one command, and maps its outcome to an exit
+//! code. The work itself lives in the library crates.
+
+mod args;
+mod findings_cmd;
+mod output;
+mod policy_cmd;
+mod progress;
+mod scan_cmd;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+/// Exit codes scripts can rely on.
+pub(crate) mod exit {
+    pub const OK: u8 = 0;
+    pub const ERROR: u8 = 1;
+    /// `--fail-on` found a FAIL at or above the given severity.
+    pub const FINDINGS: u8 = 3;
+    /// Interrupted by SIGINT/SIGTERM; the previous results are unchanged.
+    pub const INTERRUPTED: u8 = 130;
+}
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: starting the async runtime: {e}");
+            return ExitCode::from(exit::ERROR);
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            args::Command::Scan(a) => scan_cmd::run(a).await,
+            args::Command::Findings(a) => findings_cmd::run(a),
+            args::Command::Policy(a) => policy_cmd::run(a),
+        }
+    });
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(exit::ERROR)
+        }
+    }
+}

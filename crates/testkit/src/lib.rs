@@ -5,7 +5,7 @@
 //! never see each other's resources. This crate is test-only; nothing ships with it.
 
 use aws_config::{BehaviorVersion, SdkConfig};
-use palisade_collect::aws::{AwsContext, AwsService, ContextOptions};
+use palisade_collect::aws::{ActionRecorder, AwsContext, AwsService, ContextOptions};
 use palisade_collect::{Collected, Emitter};
 use palisade_model::{Region, Resource, ScanError};
 use std::io::{Read, Write};
@@ -76,7 +76,12 @@ impl TestAccount {
 
     /// A collector context for this account covering `regions`.
     pub async fn context(&self, regions: &[&str]) -> AwsContext {
-        let opts = ContextOptions { source: "test".into(), label: "Test".into(), ..ContextOptions::default() };
+        self.context_with(regions, None).await
+    }
+
+    /// A collector context whose clients report every call to `recorder`.
+    pub async fn context_with(&self, regions: &[&str], recorder: Option<ActionRecorder>) -> AwsContext {
+        let opts = ContextOptions { source: "test".into(), label: "Test".into(), recorder, ..ContextOptions::default() };
         AwsContext::new(self.sdk.clone(), opts)
             .await
             .expect("context for the emulator account")
@@ -167,6 +172,75 @@ impl TestAccount {
             ("AWS_ENDPOINT_URL".into(), endpoint()),
             ("AWS_REGION".into(), "us-east-1".into()),
         ]
+    }
+}
+
+/// The Python interpreter of the emulator's virtualenv (set by scripts/test.sh).
+pub fn python() -> String {
+    std::env::var("PALISADE_TEST_PYTHON").unwrap_or_else(|_| {
+        panic!("PALISADE_TEST_PYTHON is not set: run the tests through scripts/test.sh")
+    })
+}
+
+/// The repository root (fixture scripts live under scripts/).
+pub fn repo_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root")
+}
+
+impl TestAccount {
+    /// Plants the demo account (scripts/emulator/plant_demo.py, through boto3) in this account
+    /// and returns what it planted: `{"buckets": {"fail": [..], "pass": [..]}, ...}`.
+    pub fn plant_demo(&self) -> serde_json::Value {
+        let out = std::process::Command::new(python())
+            .arg(repo_root().join("scripts/emulator/plant_demo.py"))
+            .args(["--endpoint", &endpoint(), "--control", &control_endpoint(), "--account-id", &self.account_id])
+            .output()
+            .expect("run plant_demo.py");
+        assert!(out.status.success(), "plant_demo.py failed: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).expect("plant_demo.py prints JSON")
+    }
+}
+
+/// A second emulator with its own settings (e.g. IAM enforcement), stopped when dropped.
+pub struct Emulator {
+    pub endpoint: String,
+    pub control: String,
+    child: std::process::Child,
+    _dir: std::path::PathBuf,
+}
+
+impl Emulator {
+    pub fn start(env: &[(&str, &str)]) -> Self {
+        let dir = std::env::temp_dir().join(format!("palisade-emulator-{}", fresh_account_id()));
+        std::fs::create_dir_all(&dir).expect("emulator dir");
+        let ready = dir.join("ready.json");
+        let mut cmd = std::process::Command::new(python());
+        cmd.arg(repo_root().join("scripts/emulator/server.py")).arg(&ready).env("MOTO_EC2_LOAD_DEFAULT_AMIS", "false");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = cmd.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().expect("start emulator");
+        for _ in 0..300 {
+            if let Ok(text) = std::fs::read_to_string(&ready) {
+                if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
+                    return Self {
+                        endpoint: v["endpoint"].as_str().expect("endpoint").to_string(),
+                        control: v["control"].as_str().expect("control").to_string(),
+                        child,
+                        _dir: dir,
+                    };
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("the second emulator did not start within 30 s");
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

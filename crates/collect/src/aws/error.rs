@@ -58,7 +58,7 @@ where
                 (Some(c), Some(m)) => format!("{c}: {m}"),
                 (Some(c), None) => c.to_string(),
                 (None, Some(m)) => m.to_string(),
-                (None, None) => e.to_string(),
+                (None, None) => format!("{}", aws_smithy_types::error::display::DisplayErrorContext(&err)),
             };
             (kind_of_code(code), msg)
         }

@@ -162,3 +162,26 @@ mod tests {
         }
     }
 }
+
+/// The engine runs each collector on its own tokio task, so every collector's future must be
+/// `Send` for any lifetime. This compiles only if that holds.
+#[allow(dead_code)]
+fn collectors_are_spawnable(ctx: std::sync::Arc<AwsContext>, region: Region, out: std::sync::Arc<Emitter>) {
+    for service in AwsService::ALL {
+        let (task_ctx, region, out) = (ctx.clone(), region.clone(), out.clone());
+        // COLLECTOR AUTHORS: "implementation of FnOnce is not general enough" here means a closure
+        // in your collector borrows an item (`|item: &T| async move {..}`) inside a stream
+        // combinator such as buffer_unordered. Map over owned items instead (into_iter, clone).
+        tokio::spawn(async move { service.collect(&task_ctx, &region, &out).await });
+        let reference_ctx = ctx.clone();
+        tokio::spawn(async move {
+            let r = palisade_model::ResourceRef {
+                resource_type: String::new(),
+                account_id: reference_ctx.account_id().clone(),
+                region: Region::global(),
+                id: palisade_model::ResourceId::new("x").expect("valid id"),
+            };
+            service.fetch(&reference_ctx, &r).await
+        });
+    }
+}

@@ -1,0 +1,145 @@
+//! Command-line arguments. Command names, flags and their meanings are a public interface.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use palisade_model::{FindingStatus, Region, Severity};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "palisade", version, about = "Cloud security posture management: scan cloud accounts for misconfigurations")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Scan the AWS account of the standard credential chain and print its findings.
+    Scan(ScanArgs),
+    /// Print the current findings from the store, without scanning.
+    Findings(FindingsArgs),
+    /// Work with policies: run their tests, list them.
+    Policy(PolicyArgs),
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    /// Regions to scan, comma-separated (default: every region enabled for the account).
+    #[arg(long, value_delimiter = ',')]
+    pub regions: Option<Vec<Region>>,
+    /// The embedded store (SQLite).
+    #[arg(long, default_value = "palisade.db")]
+    pub db: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the findings here instead of stdout.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// A directory of extra policies (and their tests), added to the built-in pack.
+    #[arg(long)]
+    pub policies: Option<PathBuf>,
+    /// Exit with status 3 when a FAIL at or above this severity exists.
+    #[arg(long, value_parser = parse_severity)]
+    pub fail_on: Option<Severity>,
+    /// Collector tasks (one service in one region) running at once.
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+    /// Label stamped on every resource and finding of this account (Prod, Dev, ...).
+    #[arg(long, default_value = "")]
+    pub label: String,
+    /// A policy parameter, KEY=VALUE (VALUE parsed as JSON, else taken as a string), e.g.
+    /// iam_access_key_max_age_days=60. Repeatable.
+    #[arg(long = "param", value_parser = parse_param)]
+    pub params: Vec<(String, serde_json::Value)>,
+}
+
+#[derive(Args, Debug)]
+pub struct FindingsArgs {
+    #[arg(long, default_value = "palisade.db")]
+    pub db: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Only these statuses (PASS, FAIL, ERROR), comma-separated.
+    #[arg(long, value_delimiter = ',', value_parser = parse_status)]
+    pub status: Vec<FindingStatus>,
+    /// Only these severities, comma-separated (INFO, LOW, MEDIUM, HIGH, CRITICAL).
+    #[arg(long, value_delimiter = ',', value_parser = parse_severity)]
+    pub severity: Vec<Severity>,
+    /// Only this severity and above.
+    #[arg(long, value_parser = parse_severity)]
+    pub min_severity: Option<Severity>,
+    /// Only this policy id.
+    #[arg(long)]
+    pub policy: Option<String>,
+    /// Only this account id.
+    #[arg(long)]
+    pub account_id: Option<String>,
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct PolicyArgs {
+    #[command(subcommand)]
+    pub command: PolicyCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PolicyCommand {
+    /// Run the `test_` rules of a policy directory (default: the built-in pack).
+    Test {
+        dir: Option<PathBuf>,
+    },
+    /// List policies (the built-in pack, plus DIR if given).
+    List {
+        #[arg(long)]
+        policies: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse().map_err(|e: palisade_model::ParseSeverityError| e.to_string())
+}
+
+fn parse_status(s: &str) -> Result<FindingStatus, String> {
+    s.parse()
+}
+
+fn parse_param(s: &str) -> Result<(String, serde_json::Value), String> {
+    let (k, v) = s.split_once('=').ok_or_else(|| format!("expected KEY=VALUE, got {s:?}"))?;
+    let value = serde_json::from_str(v).unwrap_or_else(|_| serde_json::Value::String(v.to_string()));
+    Ok((k.trim().to_string(), value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_scan_flags() {
+        let cli = Cli::try_parse_from([
+            "palisade", "scan", "--regions", "us-east-1,eu-west-1", "--format", "json", "--fail-on", "high",
+            "--param", "iam_access_key_max_age_days=60",
+        ])
+        .unwrap();
+        let Command::Scan(a) = cli.command else { panic!("not scan") };
+        assert_eq!(a.regions.unwrap().len(), 2);
+        assert_eq!(a.format, Format::Json);
+        assert_eq!(a.fail_on, Some(Severity::High));
+        assert_eq!(a.params, vec![("iam_access_key_max_age_days".to_string(), serde_json::json!(60))]);
+        assert_eq!(a.db, PathBuf::from("palisade.db"));
+    }
+
+    #[test]
+    fn rejects_bad_region_and_severity() {
+        assert!(Cli::try_parse_from(["palisade", "scan", "--regions", "US EAST"]).is_err());
+        assert!(Cli::try_parse_from(["palisade", "scan", "--fail-on", "severe"]).is_err());
+    }
+}

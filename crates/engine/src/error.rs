@@ -1,0 +1,15 @@
+//! The engine's error type.
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("discovering regions: {0}")]
+    Regions(#[source] palisade_collect::CollectError),
+    #[error(transparent)]
+    Store(#[from] palisade_store::StoreError),
+    #[error(transparent)]
+    Policy(#[from] palisade_policy::PolicyError),
+    #[error("the scan was interrupted; the previous results are unchanged")]
+    Interrupted,
+    #[error("the store writer stopped unexpectedly: {0}")]
+    Writer(String),
+}

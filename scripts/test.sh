@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: creates the emulator virtualenv if needed, starts the AWS emulator
+# (moto) on a free 127.0.0.1 port, runs every cargo test against it, and stops it.
+# Extra arguments go to `cargo test` (e.g. scripts/test.sh -p palisade-policy).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+command -v cargo >/dev/null || { echo "error: cargo is required (https://rustup.rs)" >&2; exit 1; }
+ensure_venv
+start_emulator
+export PALISADE_TEST_PYTHON="$VENV/bin/python"
+log "running the test suite (target dir $CARGO_TARGET_DIR)"
+cargo test --workspace --locked "$@"
