@@ -5,7 +5,11 @@ use palisade_model::{FindingStatus, Region, Severity};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "palisade", version, about = "Cloud security posture management: scan cloud accounts for misconfigurations")]
+#[command(
+    name = "palisade",
+    version,
+    about = "Cloud security posture management: scan cloud accounts for misconfigurations"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -92,9 +96,7 @@ pub struct PolicyArgs {
 #[derive(Subcommand, Debug)]
 pub enum PolicyCommand {
     /// Run the `test_` rules of a policy directory (default: the built-in pack).
-    Test {
-        dir: Option<PathBuf>,
-    },
+    Test { dir: Option<PathBuf> },
     /// List policies (the built-in pack, plus DIR if given).
     List {
         #[arg(long)]
@@ -125,8 +127,16 @@ mod tests {
     #[test]
     fn parses_scan_flags() {
         let cli = Cli::try_parse_from([
-            "palisade", "scan", "--regions", "us-east-1,eu-west-1", "--format", "json", "--fail-on", "high",
-            "--param", "iam_access_key_max_age_days=60",
+            "palisade",
+            "scan",
+            "--regions",
+            "us-east-1,eu-west-1",
+            "--format",
+            "json",
+            "--fail-on",
+            "high",
+            "--param",
+            "iam_access_key_max_age_days=60",
         ])
         .unwrap();
         let Command::Scan(a) = cli.command else { panic!("not scan") };

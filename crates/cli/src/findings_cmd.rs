@@ -7,7 +7,11 @@ use palisade_store::{FindingFilter, SqliteStore};
 
 pub fn run(args: FindingsArgs) -> anyhow::Result<u8> {
     if !args.db.exists() {
-        anyhow::bail!("store {} does not exist: run `palisade scan --db {}` first", args.db.display(), args.db.display());
+        anyhow::bail!(
+            "store {} does not exist: run `palisade scan --db {}` first",
+            args.db.display(),
+            args.db.display()
+        );
     }
     let store = SqliteStore::open(&args.db).with_context(|| format!("opening {}", args.db.display()))?;
     let filter = FindingFilter {

@@ -45,7 +45,14 @@ pub fn write_findings(out: &mut dyn Write, findings: &[Finding], format: Format)
             writeln!(out, "{table}")?;
             let fail = findings.iter().filter(|f| f.status == palisade_model::FindingStatus::Fail).count();
             let error = findings.iter().filter(|f| f.status == palisade_model::FindingStatus::Error).count();
-            writeln!(out, "{} findings: {} FAIL, {} PASS, {} ERROR", findings.len(), fail, findings.len() - fail - error, error)?;
+            writeln!(
+                out,
+                "{} findings: {} FAIL, {} PASS, {} ERROR",
+                findings.len(),
+                fail,
+                findings.len() - fail - error,
+                error
+            )?;
         }
     }
     out.flush()?;
@@ -57,7 +64,13 @@ pub fn errors_table(errors: &[ScanError]) -> String {
     table.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
     table.set_header(["SERVICE", "REGION", "OPERATION", "KIND", "MESSAGE"]);
     for e in errors {
-        table.add_row([e.service.as_str(), e.region.as_str(), e.operation.as_str(), e.kind.as_str(), e.message.as_str()]);
+        table.add_row([
+            e.service.as_str(),
+            e.region.as_str(),
+            e.operation.as_str(),
+            e.kind.as_str(),
+            e.message.as_str(),
+        ]);
     }
     table.to_string()
 }

@@ -17,7 +17,8 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
 
     let opts = ContextOptions { source: "default".into(), label: args.label.clone(), ..ContextOptions::default() };
     let ctx = AwsContext::from_environment(opts).await.context("connecting to AWS")?;
-    let scan_opts = ScanOptions { regions: args.regions.clone(), concurrency: args.concurrency, ..ScanOptions::default() };
+    let scan_opts =
+        ScanOptions { regions: args.regions.clone(), concurrency: args.concurrency, ..ScanOptions::default() };
     let (report, bar) = progress::reporter();
     let outcome = scan_account(ctx, args.db.clone(), evaluator, scan_opts, report, shutdown_signal()).await;
     if let Some(bar) = bar {
@@ -26,7 +27,10 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let outcome = match outcome {
         Ok(o) => o,
         Err(EngineError::Interrupted) => {
-            eprintln!("interrupted: the scan was rolled back; the previous results in {} are unchanged", args.db.display());
+            eprintln!(
+                "interrupted: the scan was rolled back; the previous results in {} are unchanged",
+                args.db.display()
+            );
             return Ok(exit::INTERRUPTED);
         }
         Err(e) => return Err(e.into()),

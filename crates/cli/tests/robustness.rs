@@ -10,7 +10,11 @@ use std::process::Stdio;
 
 /// Starts a scan, waits until it has stored its first resource (so it is mid-transaction), then
 /// stops it with `signal`. Returns the exit status.
-fn scan_and_stop(acct: &TestAccount, dir: &std::path::Path, signal: nix::sys::signal::Signal) -> std::process::ExitStatus {
+fn scan_and_stop(
+    acct: &TestAccount,
+    dir: &std::path::Path,
+    signal: nix::sys::signal::Signal,
+) -> std::process::ExitStatus {
     let mut child = palisade_as(acct, dir)
         .args(["scan", "--regions", "us-east-1", "--format", "json", "--concurrency", "1", "--db"])
         .arg(db(dir))
@@ -52,7 +56,8 @@ fn findings_json(dir: &std::path::Path) -> serde_json::Value {
 async fn scanned_account_with_pending_changes(dir: &std::path::Path) -> (TestAccount, serde_json::Value, String) {
     let acct = TestAccount::new().await;
     let planted = acct.plant_demo();
-    let out = run(palisade_as(&acct, dir).args(["scan", "--regions", "us-east-1", "--format", "json", "--db"]).arg(db(dir)));
+    let out =
+        run(palisade_as(&acct, dir).args(["scan", "--regions", "us-east-1", "--format", "json", "--db"]).arg(db(dir)));
     assert!(out.status.success(), "{}", stderr(&out));
     let before = findings_json(dir);
     let bucket = planted["buckets"]["fail"][0].as_str().unwrap().to_string();
@@ -92,7 +97,9 @@ async fn interrupted_scan_leaves_previous_results_intact() {
     assert_eq!(findings_json(dir.path()), before, "an interrupted scan must not change stored findings");
 
     // The store is healthy: a full scan afterwards sees the change.
-    let out = run(palisade_as(&acct, dir.path()).args(["scan", "--regions", "us-east-1", "--format", "json", "--db"]).arg(db(dir.path())));
+    let out = run(palisade_as(&acct, dir.path())
+        .args(["scan", "--regions", "us-east-1", "--format", "json", "--db"])
+        .arg(db(dir.path())));
     assert!(out.status.success(), "{}", stderr(&out));
     let after = verdicts(&json(&out));
     assert_eq!(after[&("AWS.S3.Bucket.Encryption".to_string(), format!("arn:aws:s3:::{bucket}"))], "PASS");
@@ -105,7 +112,9 @@ async fn killed_scan_leaves_previous_results_intact() {
     let status = scan_and_stop(&acct, dir.path(), nix::sys::signal::Signal::SIGKILL);
     assert!(!status.success());
     assert_eq!(findings_json(dir.path()), before, "a killed scan must not change stored findings");
-    let out = run(palisade_as(&acct, dir.path()).args(["scan", "--regions", "us-east-1", "--format", "json", "--db"]).arg(db(dir.path())));
+    let out = run(palisade_as(&acct, dir.path())
+        .args(["scan", "--regions", "us-east-1", "--format", "json", "--db"])
+        .arg(db(dir.path())));
     assert!(out.status.success(), "the store must still be usable after a crash: {}", stderr(&out));
 }
 
@@ -124,12 +133,31 @@ fn broken_policy_is_reported_with_file_and_line() {
     let policies = policy_dir(&format!("{METADATA}\ndeny contains msg if {{\n  msg := \"x\"\n"));
     let file = policies.path().join("aws/broken.rego").display().to_string();
     let work = tempfile::tempdir().unwrap();
-    for args in [vec!["scan", "--regions", "us-east-1", "--policies", policies.path().to_str().unwrap(), "--db", db(work.path()).to_str().unwrap()], vec!["policy", "test", policies.path().to_str().unwrap()]] {
+    for args in [
+        vec![
+            "scan",
+            "--regions",
+            "us-east-1",
+            "--policies",
+            policies.path().to_str().unwrap(),
+            "--db",
+            db(work.path()).to_str().unwrap(),
+        ],
+        vec!["policy", "test", policies.path().to_str().unwrap()],
+    ] {
         let out = run(palisade().args(&args));
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         let err = stderr(&out);
         assert!(err.contains(&format!("{file}:")), "{args:?} must name the file: {err}");
-        let line: usize = err.split(&format!("{file}:")).nth(1).unwrap().chars().take_while(char::is_ascii_digit).collect::<String>().parse().expect("a line number");
+        let line: usize = err
+            .split(&format!("{file}:"))
+            .nth(1)
+            .unwrap()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect::<String>()
+            .parse()
+            .expect("a line number");
         assert!((8..=11).contains(&line), "line {line} is not where the error is: {err}");
     }
 }

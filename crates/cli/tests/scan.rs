@@ -21,14 +21,20 @@ async fn json_scan_gives_exact_verdicts_for_the_four_spine_policies() {
     let acct = TestAccount::new().await;
     let planted = acct.plant_demo();
     let dir = tempfile::tempdir().unwrap();
-    let out = run(palisade_as(&acct, dir.path()).args(["scan", "--regions", "us-east-1", "--format", "json", "--label", "Prod", "--db"]).arg(db(dir.path())));
+    let out = run(palisade_as(&acct, dir.path())
+        .args(["scan", "--regions", "us-east-1", "--format", "json", "--label", "Prod", "--db"])
+        .arg(db(dir.path())));
     assert!(out.status.success(), "scan failed: {}", stderr(&out));
     let findings = json(&out);
     let v = verdicts(&findings);
     let a = &acct.account_id;
 
     let expect = |policy: &str, resource: String, status: &str| {
-        assert_eq!(v.get(&(policy.to_string(), resource.clone())).map(String::as_str), Some(status), "{policy} on {resource}");
+        assert_eq!(
+            v.get(&(policy.to_string(), resource.clone())).map(String::as_str),
+            Some(status),
+            "{policy} on {resource}"
+        );
     };
     for (verdict, status) in [("fail", "FAIL"), ("pass", "PASS")] {
         for b in names(&planted, "buckets", verdict) {
@@ -46,7 +52,21 @@ async fn json_scan_gives_exact_verdicts_for_the_four_spine_policies() {
     }
     // Only this account's findings, each with the documented fields.
     for f in findings.as_array().unwrap() {
-        for field in ["policy_id", "title", "severity", "status", "resource_id", "resource_type", "account_id", "region", "label", "message", "compliance", "first_seen", "last_seen"] {
+        for field in [
+            "policy_id",
+            "title",
+            "severity",
+            "status",
+            "resource_id",
+            "resource_type",
+            "account_id",
+            "region",
+            "label",
+            "message",
+            "compliance",
+            "first_seen",
+            "last_seen",
+        ] {
             assert!(f.get(field).is_some(), "finding lacks {field}: {f}");
         }
         assert_eq!(f["account_id"], a.as_str());
@@ -56,7 +76,8 @@ async fn json_scan_gives_exact_verdicts_for_the_four_spine_policies() {
             assert!(!f["message"].as_str().unwrap().is_empty(), "a FAIL names what is wrong: {f}");
         }
     }
-    let ssh_fail = findings.as_array().unwrap().iter().find(|f| f["policy_id"] == SSH && f["status"] == "FAIL").unwrap();
+    let ssh_fail =
+        findings.as_array().unwrap().iter().find(|f| f["policy_id"] == SSH && f["status"] == "FAIL").unwrap();
     assert_eq!(ssh_fail["compliance"]["cis-aws-foundations-3.0"], serde_json::json!(["5.2", "5.3"]));
     assert_eq!(ssh_fail["severity"], "HIGH");
     assert_eq!(ssh_fail["resource_type"], "AWS.EC2.SecurityGroup");
@@ -68,7 +89,8 @@ async fn json_scan_gives_exact_verdicts_for_the_four_spine_policies() {
     let expected_fail = v.values().filter(|s| *s == "FAIL").count();
     assert_eq!(failing.as_array().unwrap().len(), expected_fail);
     assert!(failing.as_array().unwrap().iter().all(|f| f["status"] == "FAIL"));
-    let out = run(palisade().args(["findings", "--format", "json", "--severity", "MEDIUM", "--db"]).arg(db(dir.path())));
+    let out =
+        run(palisade().args(["findings", "--format", "json", "--severity", "MEDIUM", "--db"]).arg(db(dir.path())));
     assert!(json(&out).as_array().unwrap().iter().all(|f| f["severity"] == "MEDIUM"));
 }
 
@@ -87,7 +109,12 @@ async fn fixing_a_resource_resolves_its_finding_on_the_next_scan() {
     let bucket = names(&planted, "buckets", "fail").remove(0);
     let before = json(&first);
     let finding = |all: &serde_json::Value| {
-        all.as_array().unwrap().iter().find(|f| f["policy_id"] == ENCRYPTION && f["resource_id"] == format!("arn:aws:s3:::{bucket}")).cloned().unwrap()
+        all.as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["policy_id"] == ENCRYPTION && f["resource_id"] == format!("arn:aws:s3:::{bucket}"))
+            .cloned()
+            .unwrap()
     };
     assert_eq!(finding(&before)["status"], "FAIL");
     assert!(finding(&before)["resolved_at"].is_null());
@@ -142,7 +169,8 @@ async fn fail_on_sets_the_exit_code_by_severity() {
     // The demo account has HIGH failures and no CRITICAL ones.
     assert_eq!(scan("HIGH").status.code(), Some(3));
     assert_eq!(scan("CRITICAL").status.code(), Some(0));
-    let written: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("out.json")).unwrap()).unwrap();
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out.json")).unwrap()).unwrap();
     assert!(!written.as_array().unwrap().is_empty(), "--output receives the findings");
 }
 

@@ -25,20 +25,14 @@ impl Emitter {
     }
 
     pub async fn resource(&self, resource: Resource) -> Result<(), CollectError> {
-        self.tx
-            .send(Collected::Resource(Box::new(resource)))
-            .await
-            .map_err(|_| CollectError::Cancelled)
+        self.tx.send(Collected::Resource(Box::new(resource))).await.map_err(|_| CollectError::Cancelled)
     }
 
     /// Records a failed call; the collector goes on with the next item.
     pub async fn error(&self, error: &CollectError) -> Result<(), CollectError> {
         self.errors.fetch_add(1, Ordering::Relaxed);
         tracing::warn!(error = %error, "collector call failed");
-        self.tx
-            .send(Collected::Error(error.to_scan_error()))
-            .await
-            .map_err(|_| CollectError::Cancelled)
+        self.tx.send(Collected::Error(error.to_scan_error())).await.map_err(|_| CollectError::Cancelled)
     }
 
     pub fn error_count(&self) -> usize {

@@ -6,13 +6,7 @@ use palisade_model::{ScanError, ScanErrorKind};
 pub enum CollectError {
     /// An API call failed; `kind` says whether it was denied, throttled, and so on.
     #[error("{service} {operation} in {region} failed ({kind}): {message}")]
-    Api {
-        service: String,
-        region: String,
-        operation: String,
-        kind: ScanErrorKind,
-        message: String,
-    },
+    Api { service: String, region: String, operation: String, kind: ScanErrorKind, message: String },
     #[error("loading AWS configuration: {0}")]
     Config(String),
     #[error("resource type {0:?} is not collected by any collector")]

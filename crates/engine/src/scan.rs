@@ -2,7 +2,7 @@
 
 use crate::EngineError;
 use palisade_collect::aws::{enabled_regions, AwsContext, AwsService, Scope};
-use palisade_collect::{Collected, CollectError, Emitter};
+use palisade_collect::{CollectError, Collected, Emitter};
 use palisade_model::{FindingStatus, Region, ScanError};
 use palisade_policy::{Evaluator, VerdictStatus};
 use palisade_store::{FindingChange, NewFinding, ScanSummary, SqliteStore};
@@ -102,7 +102,8 @@ pub async fn scan_account(
     let limit = Arc::new(Semaphore::new(opts.concurrency.max(1)));
     let mut set = JoinSet::new();
     for (service, region) in tasks {
-        let (ctx, tx, covered, limit, progress) = (ctx.clone(), tx.clone(), covered.clone(), limit.clone(), progress.clone());
+        let (ctx, tx, covered, limit, progress) =
+            (ctx.clone(), tx.clone(), covered.clone(), limit.clone(), progress.clone());
         let scan_regions = regions.clone();
         set.spawn(async move {
             let Ok(_permit) = limit.acquire().await else { return };
@@ -187,10 +188,7 @@ fn scopes_of(service: AwsService, region: &Region, scan_regions: &[Region]) -> V
         Scope::Global => vec![Region::GLOBAL.to_string()],
         Scope::GlobalListingRegionalResources => scan_regions.iter().map(|r| r.to_string()).collect(),
     };
-    spec.resource_types
-        .iter()
-        .flat_map(|t| regions.iter().map(move |r| (t.to_string(), r.clone())))
-        .collect()
+    spec.resource_types.iter().flat_map(|t| regions.iter().map(move |r| (t.to_string(), r.clone()))).collect()
 }
 
 type Written = Option<(ScanSummary, Vec<ScanError>, Vec<FindingEvent>)>;

@@ -85,7 +85,7 @@ mod tests {
     fn hash_ignores_collection_time_but_not_attributes() {
         let a = bucket(json!({"x": 1, "y": [1, 2]}));
         let mut b = a.clone();
-        b.collected_at = b.collected_at + chrono::Duration::seconds(5);
+        b.collected_at += chrono::Duration::seconds(5);
         assert_eq!(a.content_hash(), b.content_hash());
         let c = bucket(json!({"x": 2, "y": [1, 2]}));
         assert_ne!(a.content_hash(), c.content_hash());

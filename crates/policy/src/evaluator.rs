@@ -66,7 +66,9 @@ impl Evaluator {
                 applies_rule,
             });
         }
-        engine.add_data(palisade_data(params, now)).map_err(|e| PolicyError::Eval { id: "data".into(), message: e.to_string() })?;
+        engine
+            .add_data(palisade_data(params, now))
+            .map_err(|e| PolicyError::Eval { id: "data".into(), message: e.to_string() })?;
         // Evaluate each policy once on an empty input: regorus checks a module's rules (unsafe
         // variables, unknown functions) when it first prepares, and we want that at load time.
         engine.set_input(regorus::Value::new_object());
@@ -108,7 +110,7 @@ impl Evaluator {
             let policy = &self.policies[i];
             if let Some(rule) = &policy.applies_rule {
                 match self.engine.eval_rule(rule.clone()) {
-                    Ok(v) if v == regorus::Value::Bool(false) => continue,
+                    Ok(regorus::Value::Bool(false)) => continue,
                     Ok(_) => {}
                     Err(e) => {
                         verdicts.push(error_verdict(policy, &e));
@@ -237,7 +239,8 @@ mod tests {
 
     #[test]
     fn other_types_are_not_evaluated() {
-        let mut ev = Evaluator::new(&pack("deny contains \"no\" if true\n"), &Params::new(), chrono::Utc::now()).unwrap();
+        let mut ev =
+            Evaluator::new(&pack("deny contains \"no\" if true\n"), &Params::new(), chrono::Utc::now()).unwrap();
         let mut r = resource(serde_json::json!({}));
         r.resource_type = "Other.Thing".into();
         assert!(ev.evaluate(&r).is_empty());
@@ -246,9 +249,13 @@ mod tests {
     #[test]
     fn syntax_error_names_file_and_line() {
         // HEADER is 7 lines, so the broken rule is on line 9.
-        let err = Evaluator::new(&pack("ok := true\ndeny contains msg if {\n  msg := \n}\n"), &Params::new(), chrono::Utc::now())
-            .err()
-            .expect("broken policy must not compile");
+        let err = Evaluator::new(
+            &pack("ok := true\ndeny contains msg if {\n  msg := \n}\n"),
+            &Params::new(),
+            chrono::Utc::now(),
+        )
+        .err()
+        .expect("broken policy must not compile");
         let text = err.to_string();
         assert!(text.starts_with("pack/policy.rego:"), "{text}");
         match err {

@@ -143,7 +143,8 @@ mod tests {
 
     #[test]
     fn duplicate_ids_name_both_files() {
-        let src = "# METADATA\n# title: T\n# custom:\n#   id: A.B\n#   severity: LOW\n#   resource_types: [X]\npackage p\n";
+        let src =
+            "# METADATA\n# title: T\n# custom:\n#   id: A.B\n#   severity: LOW\n#   resource_types: [X]\npackage p\n";
         let files = ["a.rego", "b.rego"].map(|p| SourceFile { path: p.into(), contents: src.into() });
         let e = Pack::from_files(files).unwrap_err().to_string();
         assert!(e.contains("b.rego") && e.contains("a.rego"), "{e}");

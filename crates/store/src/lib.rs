@@ -11,6 +11,5 @@ mod sqlite;
 
 pub use error::StoreError;
 pub use sqlite::{
-    FindingChange, FindingFilter, NewFinding, ResourceChange, ScanRun, ScanStatus, ScanSummary, ScanWriter,
-    SqliteStore,
+    FindingChange, FindingFilter, NewFinding, ResourceChange, ScanRun, ScanStatus, ScanSummary, ScanWriter, SqliteStore,
 };

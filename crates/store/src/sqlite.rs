@@ -115,9 +115,11 @@ fn ts(t: DateTime<Utc>) -> String {
 }
 
 fn parse_ts(s: &str, operation: &'static str) -> Result<DateTime<Utc>, StoreError> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| StoreError::Corrupt { operation, what: "timestamp", message: format!("{s:?}: {e}") })
+    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|e| StoreError::Corrupt {
+        operation,
+        what: "timestamp",
+        message: format!("{s:?}: {e}"),
+    })
 }
 
 fn severity_rank(s: Severity) -> i64 {
@@ -139,7 +141,8 @@ impl SqliteStore {
     }
 
     fn migrate(&mut self) -> Result<(), StoreError> {
-        let version: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0)).op("read schema version")?;
+        let version: i64 =
+            self.conn.pragma_query_value(None, "user_version", |r| r.get(0)).op("read schema version")?;
         let supported = MIGRATIONS.len() as i64;
         if version > supported {
             return Err(StoreError::SchemaTooNew { found: version, supported });
@@ -157,11 +160,8 @@ impl SqliteStore {
     /// died are marked `interrupted` (their writes were never committed).
     pub fn begin_scan(&mut self, source: &str, account_id: &AccountId, regions: &[Region]) -> Result<i64, StoreError> {
         let tx = self.conn.transaction().op("begin scan")?;
-        tx.execute(
-            "UPDATE scans SET status = 'interrupted' WHERE source = ?1 AND status = 'running'",
-            params![source],
-        )
-        .op("mark abandoned scans")?;
+        tx.execute("UPDATE scans SET status = 'interrupted' WHERE source = ?1 AND status = 'running'", params![source])
+            .op("mark abandoned scans")?;
         let regions = serde_json::to_string(&regions).unwrap_or_else(|_| "[]".into());
         tx.execute(
             "INSERT INTO scans (source, account_id, regions, status, started_at) VALUES (?1, ?2, ?3, 'running', ?4)",
@@ -175,7 +175,8 @@ impl SqliteStore {
 
     /// Opens the one transaction that carries all of a scan's writes.
     pub fn scan_writer(&mut self, scan_id: i64) -> Result<ScanWriter<'_>, StoreError> {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).op("begin scan writes")?;
+        let tx =
+            self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).op("begin scan writes")?;
         Ok(ScanWriter { tx, scan_id, now: ts(Utc::now()), summary: ScanSummary::default() })
     }
 
@@ -208,7 +209,9 @@ impl SqliteStore {
     pub fn scan_errors(&self, scan_id: i64) -> Result<Vec<ScanError>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT service, region, operation, kind, message FROM scan_errors WHERE scan_id = ?1 ORDER BY rowid")
+            .prepare(
+                "SELECT service, region, operation, kind, message FROM scan_errors WHERE scan_id = ?1 ORDER BY rowid",
+            )
             .op("list scan errors")?;
         let rows = stmt
             .query_map(params![scan_id], |r| {
@@ -340,7 +343,9 @@ fn finding_row(r: &rusqlite::Row<'_>) -> RowResult<Finding> {
         Ok(Finding {
             policy_id: PolicyId::new(policy_id).map_err(|e| corrupt("policy id", e.to_string()))?,
             title,
-            severity: severity.parse().map_err(|e: palisade_model::ParseSeverityError| corrupt("severity", e.to_string()))?,
+            severity: severity
+                .parse()
+                .map_err(|e: palisade_model::ParseSeverityError| corrupt("severity", e.to_string()))?,
             status: status.parse().map_err(|e| corrupt("status", e))?,
             resource_id: ResourceId::new(resource_id).map_err(|e| corrupt("resource id", e.to_string()))?,
             resource_type,
@@ -581,7 +586,10 @@ impl ScanWriter<'_> {
             };
             for (id, hash) in gone {
                 self.tx
-                    .execute("UPDATE resources SET deleted_at = ?2, last_scan_id = ?3 WHERE id = ?1", params![id, self.now, self.scan_id])
+                    .execute(
+                        "UPDATE resources SET deleted_at = ?2, last_scan_id = ?3 WHERE id = ?1",
+                        params![id, self.now, self.scan_id],
+                    )
                     .op("mark resource deleted")?;
                 self.tx
                     .execute(

@@ -28,10 +28,8 @@ pub fn control_endpoint() -> String {
 /// A new account id no other test in this run uses.
 pub fn fresh_account_id() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64)
-        .unwrap_or(0);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let mixed = (nanos ^ (u64::from(std::process::id()) << 20)).wrapping_add(n.wrapping_mul(7_919));
     // Leading 2..=9 keeps clear of the emulator's default account 123456789012.
@@ -59,14 +57,16 @@ impl TestAccount {
     pub async fn new() -> Self {
         let account_id = fresh_account_id();
         let base = base_config().await;
-        let provider = aws_config::sts::AssumeRoleProvider::builder(format!(
-            "arn:aws:iam::{account_id}:role/palisade-test"
-        ))
-        .session_name("palisade-test")
-        .configure(&base)
-        .build()
-        .await;
-        let sdk = base.into_builder().credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider)).build();
+        let provider =
+            aws_config::sts::AssumeRoleProvider::builder(format!("arn:aws:iam::{account_id}:role/palisade-test"))
+                .session_name("palisade-test")
+                .configure(&base)
+                .build()
+                .await;
+        let sdk = base
+            .into_builder()
+            .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider))
+            .build();
         Self { account_id, sdk }
     }
 
@@ -81,7 +81,8 @@ impl TestAccount {
 
     /// A collector context whose clients report every call to `recorder`.
     pub async fn context_with(&self, regions: &[&str], recorder: Option<ActionRecorder>) -> AwsContext {
-        let opts = ContextOptions { source: "test".into(), label: "Test".into(), recorder, ..ContextOptions::default() };
+        let opts =
+            ContextOptions { source: "test".into(), label: "Test".into(), recorder, ..ContextOptions::default() };
         AwsContext::new(self.sdk.clone(), opts)
             .await
             .expect("context for the emulator account")
@@ -89,7 +90,11 @@ impl TestAccount {
     }
 
     /// Runs one collector in one region and gathers what it produced.
-    pub async fn collect(&self, service: AwsService, region: &str) -> (Vec<Resource>, Vec<ScanError>, Result<(), String>) {
+    pub async fn collect(
+        &self,
+        service: AwsService,
+        region: &str,
+    ) -> (Vec<Resource>, Vec<ScanError>, Result<(), String>) {
         let ctx = self.context(&[region]).await;
         let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
         let emitter = Emitter::new(tx);
@@ -112,7 +117,9 @@ impl TestAccount {
     }
 
     pub fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
-        let conf = aws_sdk_ec2::config::Builder::from(&self.sdk).region(aws_types::region::Region::new(region.to_string())).build();
+        let conf = aws_sdk_ec2::config::Builder::from(&self.sdk)
+            .region(aws_types::region::Region::new(region.to_string()))
+            .build();
         aws_sdk_ec2::Client::from_conf(conf)
     }
 
@@ -129,13 +136,16 @@ impl TestAccount {
     }
 
     pub fn kms(&self, region: &str) -> aws_sdk_kms::Client {
-        let conf = aws_sdk_kms::config::Builder::from(&self.sdk).region(aws_types::region::Region::new(region.to_string())).build();
+        let conf = aws_sdk_kms::config::Builder::from(&self.sdk)
+            .region(aws_types::region::Region::new(region.to_string()))
+            .build();
         aws_sdk_kms::Client::from_conf(conf)
     }
 
     pub fn cloudtrail(&self, region: &str) -> aws_sdk_cloudtrail::Client {
-        let conf =
-            aws_sdk_cloudtrail::config::Builder::from(&self.sdk).region(aws_types::region::Region::new(region.to_string())).build();
+        let conf = aws_sdk_cloudtrail::config::Builder::from(&self.sdk)
+            .region(aws_types::region::Region::new(region.to_string()))
+            .build();
         aws_sdk_cloudtrail::Client::from_conf(conf)
     }
 
@@ -164,7 +174,8 @@ impl TestAccount {
             ),
         )
         .expect("write aws config");
-        std::fs::write(&creds, "[base]\naws_access_key_id = testing\naws_secret_access_key = testing\n").expect("write aws credentials");
+        std::fs::write(&creds, "[base]\naws_access_key_id = testing\naws_secret_access_key = testing\n")
+            .expect("write aws credentials");
         vec![
             ("AWS_CONFIG_FILE".into(), config.display().to_string()),
             ("AWS_SHARED_CREDENTIALS_FILE".into(), creds.display().to_string()),
@@ -177,9 +188,8 @@ impl TestAccount {
 
 /// The Python interpreter of the emulator's virtualenv (set by scripts/test.sh).
 pub fn python() -> String {
-    std::env::var("PALISADE_TEST_PYTHON").unwrap_or_else(|_| {
-        panic!("PALISADE_TEST_PYTHON is not set: run the tests through scripts/test.sh")
-    })
+    std::env::var("PALISADE_TEST_PYTHON")
+        .unwrap_or_else(|_| panic!("PALISADE_TEST_PYTHON is not set: run the tests through scripts/test.sh"))
 }
 
 /// The repository root (fixture scripts live under scripts/).
@@ -219,7 +229,11 @@ impl Emulator {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let child = cmd.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().expect("start emulator");
+        let child = cmd
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start emulator");
         for _ in 0..300 {
             if let Ok(text) = std::fs::read_to_string(&ready) {
                 if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
@@ -233,6 +247,9 @@ impl Emulator {
             }
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
+        let mut child = child;
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("the second emulator did not start within 30 s");
     }
 }

@@ -9,7 +9,8 @@ use std::process::{Command, Output};
 pub fn palisade() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_palisade"));
     // Nothing from the developer's own AWS setup may leak into a test.
-    for var in ["AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION"] {
+    for var in ["AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION"]
+    {
         cmd.env_remove(var);
     }
     cmd.env("AWS_EC2_METADATA_DISABLED", "true");
@@ -24,8 +25,7 @@ pub fn palisade_as(account: &TestAccount, dir: &Path) -> Command {
 }
 
 pub fn run(cmd: &mut Command) -> Output {
-    let out = cmd.output().expect("run palisade");
-    out
+    cmd.output().expect("run palisade")
 }
 
 pub fn stderr(out: &Output) -> String {
@@ -33,8 +33,9 @@ pub fn stderr(out: &Output) -> String {
 }
 
 pub fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}\nstderr: {}", String::from_utf8_lossy(&out.stdout), stderr(out)))
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("stdout is not JSON ({e}): {}\nstderr: {}", String::from_utf8_lossy(&out.stdout), stderr(out))
+    })
 }
 
 pub fn db(dir: &Path) -> PathBuf {

@@ -171,7 +171,8 @@ impl AwsContext {
     }
 
     pub(crate) fn s3control(&self) -> aws_sdk_s3control::Client {
-        let mut b = aws_sdk_s3control::config::Builder::from(&self.sdk).region(Self::sdk_region(&self.default_region()));
+        let mut b =
+            aws_sdk_s3control::config::Builder::from(&self.sdk).region(Self::sdk_region(&self.default_region()));
         if let Some(r) = &self.recorder {
             b = b.interceptor(r.clone());
         }

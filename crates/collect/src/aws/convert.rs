@@ -6,9 +6,7 @@ use std::collections::BTreeMap;
 
 /// An SDK timestamp as RFC 3339 (`2024-01-02T03:04:05Z`), or null.
 pub(crate) fn time(dt: Option<&aws_smithy_types::DateTime>) -> Value {
-    dt.and_then(|d| d.fmt(aws_smithy_types::date_time::Format::DateTime).ok())
-        .map(Value::String)
-        .unwrap_or(Value::Null)
+    dt.and_then(|d| d.fmt(aws_smithy_types::date_time::Format::DateTime).ok()).map(Value::String).unwrap_or(Value::Null)
 }
 
 /// An optional string as a JSON string or null.
@@ -17,11 +15,10 @@ pub(crate) fn opt_str(s: Option<&str>) -> Value {
 }
 
 /// Key/value tag pairs into a sorted map; pairs without a key are dropped.
-pub(crate) fn tags<'a>(pairs: impl IntoIterator<Item = (Option<&'a str>, Option<&'a str>)>) -> BTreeMap<String, String> {
-    pairs
-        .into_iter()
-        .filter_map(|(k, v)| k.map(|k| (k.to_string(), v.unwrap_or_default().to_string())))
-        .collect()
+pub(crate) fn tags<'a>(
+    pairs: impl IntoIterator<Item = (Option<&'a str>, Option<&'a str>)>,
+) -> BTreeMap<String, String> {
+    pairs.into_iter().filter_map(|(k, v)| k.map(|k| (k.to_string(), v.unwrap_or_default().to_string()))).collect()
 }
 
 /// A JSON policy document as IAM returns it (URL-encoded) or as S3/KMS return it (plain JSON).

@@ -25,7 +25,8 @@ const THROTTLING: &[&str] = &[
     "SlowDown",
     "PriorLimitExceededException",
 ];
-const REGION_DISABLED: &[&str] = &["OptInRequired", "UnrecognizedClientException", "InvalidClientTokenId", "AuthFailure"];
+const REGION_DISABLED: &[&str] =
+    &["OptInRequired", "UnrecognizedClientException", "InvalidClientTokenId", "AuthFailure"];
 
 pub(crate) fn kind_of_code(code: Option<&str>) -> ScanErrorKind {
     match code {

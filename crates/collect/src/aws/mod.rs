@@ -49,10 +49,8 @@ pub enum AwsService {
 }
 
 /// Calls made outside any one collector: identity and region discovery.
-pub const CORE_CALLS: &[ApiCall] = &[
-    call("STS", "GetCallerIdentity", "sts:GetCallerIdentity"),
-    call("EC2", "DescribeRegions", "ec2:DescribeRegions"),
-];
+pub const CORE_CALLS: &[ApiCall] =
+    &[call("STS", "GetCallerIdentity", "sts:GetCallerIdentity"), call("EC2", "DescribeRegions", "ec2:DescribeRegions")];
 
 impl AwsService {
     pub const ALL: [AwsService; 5] = [Self::S3, Self::Ec2, Self::Iam, Self::Kms, Self::CloudTrail];
@@ -130,39 +128,6 @@ pub async fn enabled_regions(ctx: &AwsContext) -> Result<Vec<Region>, CollectErr
     Ok(regions)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::BTreeSet;
-
-    #[test]
-    fn every_resource_type_belongs_to_one_service() {
-        let mut seen = BTreeSet::new();
-        for s in AwsService::ALL {
-            for t in s.spec().resource_types {
-                assert!(seen.insert(*t), "{t} is declared by two collectors");
-                assert!(t.starts_with("AWS."), "{t}");
-            }
-        }
-    }
-
-    #[test]
-    fn every_call_names_a_read_only_action() {
-        const WRITE_PREFIXES: &[&str] = &["Create", "Delete", "Put", "Update", "Modify", "Attach", "Detach", "Set", "Enable", "Disable", "Revoke", "Authorize"];
-        for c in all_calls() {
-            let (prefix, action) = c.iam_action.split_once(':').expect("service:Action");
-            assert!(!prefix.is_empty() && !action.is_empty(), "{c:?}");
-            // GenerateCredentialReport is the one non-Get/List/Describe call; it is read-only
-            // in effect (it only prepares the report) and is part of AWS's SecurityAudit policy.
-            assert!(
-                !WRITE_PREFIXES.iter().any(|w| action.starts_with(w)),
-                "{} looks like a write action",
-                c.iam_action
-            );
-        }
-    }
-}
-
 /// The engine runs each collector on its own tokio task, so every collector's future must be
 /// `Send` for any lifetime. This compiles only if that holds.
 #[allow(dead_code)]
@@ -183,5 +148,51 @@ fn collectors_are_spawnable(ctx: std::sync::Arc<AwsContext>, region: Region, out
             };
             service.fetch(&reference_ctx, &r).await
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn every_resource_type_belongs_to_one_service() {
+        let mut seen = BTreeSet::new();
+        for s in AwsService::ALL {
+            for t in s.spec().resource_types {
+                assert!(seen.insert(*t), "{t} is declared by two collectors");
+                assert!(t.starts_with("AWS."), "{t}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_call_names_a_read_only_action() {
+        const WRITE_PREFIXES: &[&str] = &[
+            "Create",
+            "Delete",
+            "Put",
+            "Update",
+            "Modify",
+            "Attach",
+            "Detach",
+            "Set",
+            "Enable",
+            "Disable",
+            "Revoke",
+            "Authorize",
+        ];
+        for c in all_calls() {
+            let (prefix, action) = c.iam_action.split_once(':').expect("service:Action");
+            assert!(!prefix.is_empty() && !action.is_empty(), "{c:?}");
+            // GenerateCredentialReport is the one non-Get/List/Describe call; it is read-only
+            // in effect (it only prepares the report) and is part of AWS's SecurityAudit policy.
+            assert!(
+                !WRITE_PREFIXES.iter().any(|w| action.starts_with(w)),
+                "{} looks like a write action",
+                c.iam_action
+            );
+        }
     }
 }
