@@ -8,6 +8,12 @@ pub enum EngineError {
     Store(#[from] palisade_store::StoreError),
     #[error(transparent)]
     Policy(#[from] palisade_policy::PolicyError),
+    #[error("cannot reach source {source_name}: {cause}")]
+    Unreachable {
+        source_name: String,
+        #[source]
+        cause: palisade_collect::CollectError,
+    },
     #[error("the scan was interrupted; the previous results are unchanged")]
     Interrupted,
     #[error("the store writer stopped unexpectedly: {0}")]

@@ -8,6 +8,8 @@
 
 mod error;
 mod scan;
+mod sources;
 
 pub use error::EngineError;
+pub use sources::{scan_sources, MultiScanOptions, SourceScan};
 pub use scan::{scan_account, FindingChangeKind, FindingEvent, ProgressEvent, ScanOptions, ScanOutcome};

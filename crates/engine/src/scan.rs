@@ -19,12 +19,14 @@ pub struct ScanOptions {
     pub regions: Option<Vec<Region>>,
     /// Collector tasks (one service in one region) running at once.
     pub concurrency: usize,
+    /// A limit shared with other scans running at the same time, if any.
+    pub overall: Option<Arc<Semaphore>>,
     pub services: Vec<AwsService>,
 }
 
 impl Default for ScanOptions {
     fn default() -> Self {
-        Self { regions: None, concurrency: 8, services: AwsService::ALL.to_vec() }
+        Self { regions: None, concurrency: 8, overall: None, services: AwsService::ALL.to_vec() }
     }
 }
 
@@ -105,8 +107,16 @@ pub async fn scan_account(
         let (ctx, tx, covered, limit, progress) =
             (ctx.clone(), tx.clone(), covered.clone(), limit.clone(), progress.clone());
         let scan_regions = regions.clone();
+        let overall = opts.overall.clone();
         set.spawn(async move {
             let Ok(_permit) = limit.acquire().await else { return };
+            let _overall_permit = match &overall {
+                Some(o) => match o.acquire().await {
+                    Ok(p) => Some(p),
+                    Err(_) => return,
+                },
+                None => None,
+            };
             let emitter = Emitter::new(tx);
             let result = service.collect(&ctx, &region, &emitter).await;
             match result {
@@ -194,7 +204,7 @@ fn scopes_of(service: AwsService, region: &Region, scan_regions: &[Region]) -> V
 type Written = Option<(ScanSummary, Vec<ScanError>, Vec<FindingEvent>)>;
 
 /// The writer thread: the only place that touches the store during a scan. Returns `None` when
-/// the scan was cancelled (its transaction is rolled back by dropping the writer).
+/// the scan was cancelled (nothing is published; the staged rows are cleared by the caller).
 fn write_scan(
     mut store: SqliteStore,
     scan_id: i64,
@@ -204,13 +214,12 @@ fn write_scan(
     account: palisade_model::AccountId,
     progress: Arc<dyn Fn(ProgressEvent) + Send + Sync>,
 ) -> Result<Written, EngineError> {
-    let mut writer = store.scan_writer(scan_id)?;
+    let mut writer = store.scan_writer(scan_id);
     let mut errors = Vec::new();
-    let mut events = Vec::new();
     while let Some(item) = rx.blocking_recv() {
         match item {
             Collected::Resource(resource) => {
-                writer.upsert_resource(&resource)?;
+                writer.stage_resource(&resource)?;
                 tracing::debug!(resource = %resource.id, "stored resource");
                 // Every resource is re-evaluated, changed or not: policies depend on time (key
                 // age) and on the pack, which may have changed since the last scan.
@@ -221,7 +230,7 @@ fn write_scan(
                         VerdictStatus::Error => FindingStatus::Error,
                     };
                     let meta = &verdict.policy;
-                    let change = writer.record_finding(&NewFinding {
+                    writer.stage_finding(&NewFinding {
                         policy_id: &meta.id,
                         title: &meta.title,
                         severity: meta.severity,
@@ -230,18 +239,6 @@ fn write_scan(
                         message: &verdict.message,
                         resource: &resource,
                     })?;
-                    let kind = match change {
-                        FindingChange::Opened => Some(FindingChangeKind::Opened),
-                        FindingChange::Resolved => Some(FindingChangeKind::Resolved),
-                        _ => None,
-                    };
-                    if let Some(change) = kind {
-                        events.push(FindingEvent {
-                            change,
-                            policy_id: meta.id.to_string(),
-                            resource_id: resource.id.to_string(),
-                        });
-                    }
                 }
                 progress(ProgressEvent::Resource);
             }
@@ -254,11 +251,20 @@ fn write_scan(
     let Ok(scopes) = finish.blocking_recv() else {
         return Ok(None);
     };
-    for (policy_id, resource_id) in writer.sweep(&account, &scopes)? {
-        events.push(FindingEvent { change: FindingChangeKind::Resolved, policy_id, resource_id });
-    }
-    let summary = writer.commit()?;
-    Ok(Some((summary, errors, events)))
+    let published = writer.commit(&account, &scopes)?;
+    let events = published
+        .transitions
+        .into_iter()
+        .filter_map(|t| {
+            let change = match t.change {
+                FindingChange::Opened => FindingChangeKind::Opened,
+                FindingChange::Resolved => FindingChangeKind::Resolved,
+                _ => return None,
+            };
+            Some(FindingEvent { change, policy_id: t.policy_id, resource_id: t.resource_id })
+        })
+        .collect();
+    Ok(Some((published.summary, errors, events)))
 }
 
 #[cfg(test)]

@@ -5,12 +5,16 @@
 
 mod finding;
 mod ids;
+mod policy;
 mod resource;
 mod scan;
 mod severity;
+mod source;
 
 pub use finding::{Compliance, Finding, FindingStatus};
 pub use ids::{AccountId, IdError, PolicyId, Region, ResourceId};
+pub use policy::{Control, Framework, PolicyMetadata};
 pub use resource::{Resource, ResourceRef};
 pub use scan::{ScanError, ScanErrorKind};
 pub use severity::{ParseSeverityError, Severity};
+pub use source::{role_arn_account, Source, SourceError, DEFAULT_SCHEDULE};

@@ -1,9 +1,10 @@
 //! Persistence for Palisade: resources (current state and change history), findings (current
 //! verdicts and their status history), scan runs and their errors.
 //!
-//! The embedded backend is SQLite in WAL mode, one file. A scan's writes happen in one
-//! transaction ([`ScanWriter`]), so a scan that is interrupted or crashes leaves the previous
-//! results exactly as they were. This crate knows nothing of clouds or policy engines.
+//! The embedded backend is SQLite in WAL mode, one file. A scan stages its writes and publishes
+//! them in one transaction ([`ScanWriter::commit`]), so a scan that is interrupted or crashes
+//! leaves the previous results exactly as they were, and several scans can run at once.
+//! This crate knows nothing of clouds or policy engines.
 
 mod error;
 mod schema;
@@ -11,5 +12,6 @@ mod sqlite;
 
 pub use error::StoreError;
 pub use sqlite::{
-    FindingChange, FindingFilter, NewFinding, ResourceChange, ScanRun, ScanStatus, ScanSummary, ScanWriter, SqliteStore,
+    FindingChange, FindingFilter, FindingTransition, NewFinding, Published, ScanRun, ScanStatus, ScanSummary,
+    ScanWriter, SourceConflict, SqliteStore,
 };

@@ -85,4 +85,38 @@ CREATE TABLE finding_history (
     message      TEXT NOT NULL
 );
 CREATE INDEX finding_history_key ON finding_history(policy_id, resource_id, at);
+"#, r#"
+-- A scan stages what it collects in short transactions and publishes it into the live tables in
+-- one transaction at the end, so several scans can run at once and an unfinished scan changes
+-- nothing that readers see.
+CREATE TABLE staged_resources (
+    seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+    scan_id  INTEGER NOT NULL,
+    body     TEXT NOT NULL                  -- the resource as JSON
+);
+CREATE INDEX staged_resources_scan ON staged_resources(scan_id, seq);
+
+CREATE TABLE staged_findings (
+    seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+    scan_id  INTEGER NOT NULL,
+    body     TEXT NOT NULL                  -- the verdict and its resource's identity as JSON
+);
+CREATE INDEX staged_findings_scan ON staged_findings(scan_id, seq);
+
+CREATE TABLE sources (
+    name          TEXT PRIMARY KEY,
+    account_id    TEXT NOT NULL,
+    label         TEXT NOT NULL,
+    role_arn      TEXT,                     -- null: the ambient credential chain
+    external_id   TEXT,
+    regions       TEXT NOT NULL,            -- JSON array; empty means every enabled region
+    realtime      INTEGER NOT NULL DEFAULT 0,
+    remediation   INTEGER NOT NULL DEFAULT 0,
+    enabled       INTEGER NOT NULL DEFAULT 1,
+    schedule      TEXT NOT NULL,            -- cron expression
+    next_run_at   TEXT,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL
+);
+CREATE UNIQUE INDEX sources_account ON sources(account_id);
 "#];

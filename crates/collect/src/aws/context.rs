@@ -5,8 +5,78 @@ use super::actions::ActionRecorder;
 use super::error::api_error;
 use crate::CollectError;
 use aws_config::{BehaviorVersion, SdkConfig};
-use palisade_model::{AccountId, Region, Resource, ResourceId};
+use palisade_model::{AccountId, Region, Resource, ResourceId, Source};
 use std::collections::BTreeMap;
+
+/// Palisade's own AWS identity (the standard credential chain), from which it reaches each
+/// source: directly, or by assuming the source's role with its ExternalId.
+#[derive(Clone)]
+pub struct AwsConnector {
+    base: SdkConfig,
+}
+
+/// Attempts per call (the first and its retries) unless `AWS_MAX_ATTEMPTS` says otherwise. The
+/// SDK's standard retry mode backs off exponentially with jitter on throttling and transient
+/// errors.
+const DEFAULT_MAX_ATTEMPTS: u32 = 5;
+
+impl AwsConnector {
+    /// Loads the standard credential chain (environment, profile, SSO, session token; honours
+    /// `AWS_PROFILE`, `AWS_REGION`, `AWS_ENDPOINT_URL`, `AWS_MAX_ATTEMPTS`, `AWS_RETRY_MODE`).
+    pub async fn from_environment() -> Self {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if std::env::var_os("AWS_MAX_ATTEMPTS").is_none() && std::env::var_os("AWS_RETRY_MODE").is_none() {
+            loader = loader.retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(DEFAULT_MAX_ATTEMPTS));
+        }
+        Self { base: loader.load().await }
+    }
+
+    pub fn from_config(base: SdkConfig) -> Self {
+        Self { base }
+    }
+
+    /// A context for `source`: its role assumed (with its ExternalId) when it has one, the
+    /// ambient credentials otherwise. Assumed credentials are cached by the SDK and refreshed
+    /// before they expire. Fails if the credentials reach another account than the source's.
+    pub async fn context_for(&self, source: &Source, opts: ContextOptions) -> Result<AwsContext, CollectError> {
+        let sdk = match &source.role_arn {
+            None => self.base.clone(),
+            Some(arn) => {
+                let mut builder = aws_config::sts::AssumeRoleProvider::builder(arn.clone())
+                    .session_name(session_name(&source.name))
+                    .configure(&self.base);
+                if let Some(x) = &source.external_id {
+                    builder = builder.external_id(x.clone());
+                }
+                let provider = builder.build().await;
+                self.base
+                    .clone()
+                    .into_builder()
+                    .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider))
+                    .build()
+            }
+        };
+        let ctx = AwsContext::new(sdk, opts).await?;
+        if ctx.account_id() != &source.account_id {
+            return Err(CollectError::Config(format!(
+                "source {} is account {}, but its credentials reach account {}",
+                source.name,
+                source.account_id,
+                ctx.account_id()
+            )));
+        }
+        Ok(ctx)
+    }
+}
+
+/// An STS session name for a source: at most 64 characters of `[\w+=,.@-]`.
+fn session_name(source: &str) -> String {
+    let cleaned: String =
+        source.chars().map(|c| if c.is_ascii_alphanumeric() || "+=,.@-_".contains(c) { c } else { '-' }).collect();
+    let mut name = format!("palisade-{cleaned}");
+    name.truncate(64);
+    name
+}
 
 /// Who is being scanned and how: built once per account scan, shared by all its collectors.
 #[derive(Clone)]
@@ -41,8 +111,7 @@ impl AwsContext {
     /// Loads the standard credential chain (environment, profile, SSO, session token; honours
     /// `AWS_PROFILE`, `AWS_REGION` and `AWS_ENDPOINT_URL`) and asks STS who we are.
     pub async fn from_environment(opts: ContextOptions) -> Result<Self, CollectError> {
-        let sdk = aws_config::defaults(BehaviorVersion::latest()).load().await;
-        Self::new(sdk, opts).await
+        Self::new(AwsConnector::from_environment().await.base, opts).await
     }
 
     /// Uses the given SDK configuration (for example one carrying assumed-role credentials).
@@ -152,14 +221,6 @@ impl AwsContext {
         aws_sdk_sts::Client::from_conf(b.build())
     }
 
-    pub(crate) fn ec2(&self, region: &Region) -> aws_sdk_ec2::Client {
-        let mut b = aws_sdk_ec2::config::Builder::from(&self.sdk).region(Self::sdk_region(region));
-        if let Some(r) = &self.recorder {
-            b = b.interceptor(r.clone());
-        }
-        aws_sdk_ec2::Client::from_conf(b.build())
-    }
-
     pub(crate) fn s3(&self, region: &Region) -> aws_sdk_s3::Client {
         let mut b = aws_sdk_s3::config::Builder::from(&self.sdk)
             .region(Self::sdk_region(region))
@@ -171,35 +232,60 @@ impl AwsContext {
     }
 
     pub(crate) fn s3control(&self) -> aws_sdk_s3control::Client {
-        let mut b =
-            aws_sdk_s3control::config::Builder::from(&self.sdk).region(Self::sdk_region(&self.default_region()));
+        let mut b = aws_sdk_s3control::config::Builder::from(&self.sdk).region(Self::sdk_region(&self.default_region()));
         if let Some(r) = &self.recorder {
             b = b.interceptor(r.clone());
         }
         aws_sdk_s3control::Client::from_conf(b.build())
     }
 
-    pub(crate) fn iam(&self) -> aws_sdk_iam::Client {
-        let mut b = aws_sdk_iam::config::Builder::from(&self.sdk);
-        if let Some(r) = &self.recorder {
-            b = b.interceptor(r.clone());
-        }
-        aws_sdk_iam::Client::from_conf(b.build())
+    /// The SDK configuration this context was built from (its credentials and endpoint).
+    pub fn sdk_config(&self) -> &SdkConfig {
+        &self.sdk
     }
+}
 
-    pub(crate) fn kms(&self, region: &Region) -> aws_sdk_kms::Client {
-        let mut b = aws_sdk_kms::config::Builder::from(&self.sdk).region(Self::sdk_region(region));
-        if let Some(r) = &self.recorder {
-            b = b.interceptor(r.clone());
+/// One accessor per SDK client: built from the context's configuration, in the given region (or
+/// the default one for global services), with the action recorder attached when there is one.
+macro_rules! clients {
+    (regional: $($rname:ident => $rkrate:ident),* ; global: $($gname:ident => $gkrate:ident),* $(,)?) => {
+        impl AwsContext {
+            $(
+                pub(crate) fn $rname(&self, region: &Region) -> $rkrate::Client {
+                    let mut b = $rkrate::config::Builder::from(&self.sdk).region(Self::sdk_region(region));
+                    if let Some(r) = &self.recorder {
+                        b = b.interceptor(r.clone());
+                    }
+                    $rkrate::Client::from_conf(b.build())
+                }
+            )*
+            $(
+                pub(crate) fn $gname(&self) -> $gkrate::Client {
+                    let mut b = $gkrate::config::Builder::from(&self.sdk);
+                    if let Some(r) = &self.recorder {
+                        b = b.interceptor(r.clone());
+                    }
+                    $gkrate::Client::from_conf(b.build())
+                }
+            )*
         }
-        aws_sdk_kms::Client::from_conf(b.build())
-    }
+    };
+}
 
-    pub(crate) fn cloudtrail(&self, region: &Region) -> aws_sdk_cloudtrail::Client {
-        let mut b = aws_sdk_cloudtrail::config::Builder::from(&self.sdk).region(Self::sdk_region(region));
-        if let Some(r) = &self.recorder {
-            b = b.interceptor(r.clone());
-        }
-        aws_sdk_cloudtrail::Client::from_conf(b.build())
-    }
+clients! {
+    regional:
+        ec2 => aws_sdk_ec2,
+        kms => aws_sdk_kms,
+        cloudtrail => aws_sdk_cloudtrail,
+        rds => aws_sdk_rds,
+        efs => aws_sdk_efs,
+        config => aws_sdk_config,
+        logs => aws_sdk_cloudwatchlogs,
+        cloudwatch => aws_sdk_cloudwatch,
+        sns => aws_sdk_sns,
+        securityhub => aws_sdk_securityhub,
+        accessanalyzer => aws_sdk_accessanalyzer;
+    global:
+        iam => aws_sdk_iam,
+        organizations => aws_sdk_organizations,
 }

@@ -1,17 +1,26 @@
 //! AWS collectors, one file per service, registered in [`AwsService`].
 
 pub mod actions;
+mod accessanalyzer;
+mod account;
 mod cloudtrail;
+mod config;
 mod context;
 mod convert;
 mod ec2;
+mod efs;
 mod error;
+mod filter_pattern;
 mod iam;
 mod kms;
+mod monitoring;
+mod organizations;
+mod rds;
 mod s3;
+mod securityhub;
 
 pub use actions::{ActionRecorder, ApiCall};
-pub use context::{AwsContext, ContextOptions};
+pub use context::{AwsConnector, AwsContext, ContextOptions};
 
 use crate::{CollectError, Emitter};
 use actions::call;
@@ -46,6 +55,14 @@ pub enum AwsService {
     Iam,
     Kms,
     CloudTrail,
+    Rds,
+    Efs,
+    Config,
+    SecurityHub,
+    AccessAnalyzer,
+    Monitoring,
+    Account,
+    Organizations,
 }
 
 /// Calls made outside any one collector: identity and region discovery.
@@ -53,7 +70,21 @@ pub const CORE_CALLS: &[ApiCall] =
     &[call("STS", "GetCallerIdentity", "sts:GetCallerIdentity"), call("EC2", "DescribeRegions", "ec2:DescribeRegions")];
 
 impl AwsService {
-    pub const ALL: [AwsService; 5] = [Self::S3, Self::Ec2, Self::Iam, Self::Kms, Self::CloudTrail];
+    pub const ALL: [AwsService; 13] = [
+        Self::S3,
+        Self::Ec2,
+        Self::Iam,
+        Self::Kms,
+        Self::CloudTrail,
+        Self::Rds,
+        Self::Efs,
+        Self::Config,
+        Self::SecurityHub,
+        Self::AccessAnalyzer,
+        Self::Monitoring,
+        Self::Account,
+        Self::Organizations,
+    ];
 
     pub fn spec(self) -> &'static ServiceSpec {
         match self {
@@ -62,6 +93,14 @@ impl AwsService {
             Self::Iam => &iam::SPEC,
             Self::Kms => &kms::SPEC,
             Self::CloudTrail => &cloudtrail::SPEC,
+            Self::Rds => &rds::SPEC,
+            Self::Efs => &efs::SPEC,
+            Self::Config => &config::SPEC,
+            Self::SecurityHub => &securityhub::SPEC,
+            Self::AccessAnalyzer => &accessanalyzer::SPEC,
+            Self::Monitoring => &monitoring::SPEC,
+            Self::Account => &account::SPEC,
+            Self::Organizations => &organizations::SPEC,
         }
     }
 
@@ -87,6 +126,14 @@ impl AwsService {
             Self::Iam => iam::collect(ctx, out).await,
             Self::Kms => kms::collect(ctx, region, out).await,
             Self::CloudTrail => cloudtrail::collect(ctx, region, out).await,
+            Self::Rds => rds::collect(ctx, region, out).await,
+            Self::Efs => efs::collect(ctx, region, out).await,
+            Self::Config => config::collect(ctx, region, out).await,
+            Self::SecurityHub => securityhub::collect(ctx, region, out).await,
+            Self::AccessAnalyzer => accessanalyzer::collect(ctx, region, out).await,
+            Self::Monitoring => monitoring::collect(ctx, out).await,
+            Self::Account => account::collect(ctx, out).await,
+            Self::Organizations => organizations::collect(ctx, out).await,
         }
     }
 
@@ -98,9 +145,21 @@ impl AwsService {
             Self::Iam => iam::fetch(ctx, reference).await,
             Self::Kms => kms::fetch(ctx, reference).await,
             Self::CloudTrail => cloudtrail::fetch(ctx, reference).await,
+            Self::Rds => rds::fetch(ctx, reference).await,
+            Self::Efs => efs::fetch(ctx, reference).await,
+            Self::Config => config::fetch(ctx, reference).await,
+            Self::SecurityHub => securityhub::fetch(ctx, reference).await,
+            Self::AccessAnalyzer => accessanalyzer::fetch(ctx, reference).await,
+            Self::Monitoring => monitoring::fetch(ctx, reference).await,
+            Self::Account => account::fetch(ctx, reference).await,
+            Self::Organizations => organizations::fetch(ctx, reference).await,
         }
     }
 }
+
+/// Calls Palisade makes with its own credentials (in its own account) to reach sources; they
+/// belong in the policy of Palisade's own identity, not in the role a source grants.
+pub const PALISADE_ACCOUNT_CALLS: &[ApiCall] = &[call("STS", "AssumeRole", "sts:AssumeRole")];
 
 /// Every call any collector may make, core calls included.
 pub fn all_calls() -> impl Iterator<Item = &'static ApiCall> {

@@ -1,13 +1,19 @@
 //! The embedded SQLite store.
 
+mod sources;
+mod writer;
+
+pub use sources::SourceConflict;
+pub use writer::{FindingChange, FindingTransition, NewFinding, Published, ScanSummary, ScanWriter};
+
 use crate::error::{SqlContext, StoreError};
 use crate::schema::MIGRATIONS;
 use chrono::{DateTime, SecondsFormat, Utc};
 use palisade_model::{
-    AccountId, Compliance, Finding, FindingStatus, PolicyId, Region, Resource, ResourceId, ScanError, ScanErrorKind,
+    AccountId, Finding, FindingStatus, PolicyId, Region, Resource, ResourceId, ScanError, ScanErrorKind,
     Severity,
 };
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
 
 /// The embedded store: one SQLite file in WAL mode.
@@ -58,46 +64,9 @@ pub struct ScanRun {
     pub errors: i64,
 }
 
-/// Counts recorded with a completed scan.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ScanSummary {
-    pub resources: i64,
-    pub evaluations: i64,
-    pub failing: i64,
-    pub errors: i64,
-}
 
-/// What an upsert did to a resource.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ResourceChange {
-    Created,
-    Modified,
-    Unchanged,
-}
 
-/// What recording a verdict did to its finding; alert sinks care about `Opened` and `Resolved`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FindingChange {
-    /// It is FAIL now and was not FAIL before (or was never evaluated).
-    Opened,
-    /// It was FAIL and now passes (or its resource was deleted).
-    Resolved,
-    /// Any other change of status, including a first PASS.
-    Changed,
-    Unchanged,
-}
 
-/// A verdict to record, before the store adds its lifecycle timestamps.
-#[derive(Debug, Clone)]
-pub struct NewFinding<'a> {
-    pub policy_id: &'a PolicyId,
-    pub title: &'a str,
-    pub severity: Severity,
-    pub compliance: &'a Compliance,
-    pub status: FindingStatus,
-    pub message: &'a str,
-    pub resource: &'a Resource,
-}
 
 /// Which findings to list. Findings of deleted resources are never listed.
 #[derive(Debug, Clone, Default)]
@@ -107,10 +76,12 @@ pub struct FindingFilter {
     pub min_severity: Option<Severity>,
     pub policy_id: Option<String>,
     pub account_id: Option<String>,
+    /// Any of these accounts (combined with `account_id`).
+    pub account_ids: Vec<String>,
     pub resource_type: Option<String>,
 }
 
-fn ts(t: DateTime<Utc>) -> String {
+pub(crate) fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
@@ -122,7 +93,7 @@ fn parse_ts(s: &str, operation: &'static str) -> Result<DateTime<Utc>, StoreErro
     })
 }
 
-fn severity_rank(s: Severity) -> i64 {
+pub(crate) fn severity_rank(s: Severity) -> i64 {
     Severity::ALL.iter().position(|x| *x == s).unwrap_or(0) as i64
 }
 
@@ -173,22 +144,55 @@ impl SqliteStore {
         Ok(id)
     }
 
-    /// Opens the one transaction that carries all of a scan's writes.
-    pub fn scan_writer(&mut self, scan_id: i64) -> Result<ScanWriter<'_>, StoreError> {
-        let tx =
-            self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).op("begin scan writes")?;
-        Ok(ScanWriter { tx, scan_id, now: ts(Utc::now()), summary: ScanSummary::default() })
+    /// The writer of a scan begun with [`Self::begin_scan`].
+    pub fn scan_writer(&mut self, scan_id: i64) -> ScanWriter<'_> {
+        ScanWriter::new(&mut self.conn, scan_id)
     }
 
     /// Marks a scan that did not commit (interrupted or failed).
     pub fn end_scan_without_results(&mut self, scan_id: i64, status: ScanStatus) -> Result<(), StoreError> {
-        self.conn
-            .execute(
-                "UPDATE scans SET status = ?2, finished_at = ?3 WHERE id = ?1",
-                params![scan_id, status.as_str(), ts(Utc::now())],
-            )
-            .op("end scan")?;
+        let tx = self.conn.transaction().op("end scan")?;
+        tx.execute(
+            "UPDATE scans SET status = ?2, finished_at = ?3 WHERE id = ?1",
+            params![scan_id, status.as_str(), ts(Utc::now())],
+        )
+        .op("end scan")?;
+        tx.execute("DELETE FROM staged_resources WHERE scan_id = ?1", params![scan_id]).op("clear staging")?;
+        tx.execute("DELETE FROM staged_findings WHERE scan_id = ?1", params![scan_id]).op("clear staging")?;
+        tx.commit().op("end scan")?;
         Ok(())
+    }
+
+    /// Ends a scan that could not run at all (e.g. its role could not be assumed), with the reason.
+    pub fn record_failed_scan(&mut self, scan_id: i64, error: &ScanError) -> Result<(), StoreError> {
+        let tx = self.conn.transaction().op("record failed scan")?;
+        tx.execute(
+            "INSERT INTO scan_errors (scan_id, service, region, operation, kind, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![scan_id, error.service, error.region, error.operation, error.kind.as_str(), error.message],
+        )
+        .op("record failed scan")?;
+        tx.execute(
+            "UPDATE scans SET status = 'failed', finished_at = ?2, errors = 1 WHERE id = ?1",
+            params![scan_id, ts(Utc::now())],
+        )
+        .op("record failed scan")?;
+        tx.commit().op("record failed scan")?;
+        Ok(())
+    }
+
+    /// The latest scan of each source, by source name.
+    pub fn last_scans_by_source(&self) -> Result<std::collections::BTreeMap<String, ScanRun>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{SCAN_COLUMNS} WHERE id IN (SELECT max(id) FROM scans GROUP BY source)"))
+            .op("list last scans")?;
+        let rows = stmt.query_map([], scan_row).op("list last scans")?;
+        let mut out = std::collections::BTreeMap::new();
+        for run in rows {
+            let run = run.op("list last scans")??;
+            out.insert(run.source.clone(), run);
+        }
+        Ok(out)
     }
 
     pub fn scan(&self, scan_id: i64) -> Result<Option<ScanRun>, StoreError> {
@@ -247,7 +251,11 @@ impl SqliteStore {
         any_of(&mut sql, "f.status", filter.statuses.iter().map(|s| s.as_str().to_string().into()).collect());
         any_of(&mut sql, "f.severity", filter.severities.iter().map(|s| s.as_str().to_string().into()).collect());
         any_of(&mut sql, "f.policy_id", filter.policy_id.iter().map(|s| s.clone().into()).collect());
-        any_of(&mut sql, "f.account_id", filter.account_id.iter().map(|s| s.clone().into()).collect());
+        any_of(
+            &mut sql,
+            "f.account_id",
+            filter.account_id.iter().chain(&filter.account_ids).map(|s| s.clone().into()).collect(),
+        );
         any_of(&mut sql, "f.resource_type", filter.resource_type.iter().map(|s| s.clone().into()).collect());
         if let Some(min) = filter.min_severity {
             sql.push_str(" AND f.severity_rank >= ?");
@@ -384,262 +392,11 @@ fn resource_row(r: &rusqlite::Row<'_>) -> RowResult<Resource> {
     })())
 }
 
-/// All writes of one scan, in one transaction. Dropping it without [`ScanWriter::commit`] rolls
-/// everything back, which is what an interrupted scan must do.
-pub struct ScanWriter<'a> {
-    tx: Transaction<'a>,
-    scan_id: i64,
-    now: String,
-    summary: ScanSummary,
-}
-
-impl ScanWriter<'_> {
-    pub fn scan_id(&self) -> i64 {
-        self.scan_id
-    }
-
-    /// Inserts or updates a resource, recording a history row when its content changed.
-    pub fn upsert_resource(&mut self, r: &Resource) -> Result<ResourceChange, StoreError> {
-        self.summary.resources += 1;
-        let hash = r.content_hash();
-        let existing: Option<(String, Option<String>)> = self
-            .tx
-            .prepare_cached("SELECT content_hash, deleted_at FROM resources WHERE id = ?1")
-            .op("read resource")?
-            .query_row(params![r.id.as_str()], |row| Ok((row.get(0)?, row.get(1)?)))
-            .optional()
-            .op("read resource")?;
-        let change = match &existing {
-            None => ResourceChange::Created,
-            Some((_, Some(_))) => ResourceChange::Created,
-            Some((old, None)) if *old == hash => ResourceChange::Unchanged,
-            Some(_) => ResourceChange::Modified,
-        };
-        let tags = serde_json::to_string(&r.tags).unwrap_or_else(|_| "{}".into());
-        let attributes = serde_json::to_string(&r.attributes).unwrap_or_else(|_| "null".into());
-        let collected = ts(r.collected_at);
-        self.tx
-            .prepare_cached(
-                "INSERT INTO resources (id, resource_type, source, account_id, region, label, name, tags, attributes,
-                                        content_hash, first_seen, last_seen, deleted_at, last_scan_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, NULL, ?12)
-                 ON CONFLICT(id) DO UPDATE SET
-                    resource_type = excluded.resource_type, source = excluded.source,
-                    account_id = excluded.account_id, region = excluded.region, label = excluded.label,
-                    name = excluded.name, tags = excluded.tags, attributes = excluded.attributes,
-                    content_hash = excluded.content_hash, last_seen = excluded.last_seen,
-                    first_seen = CASE WHEN resources.deleted_at IS NULL THEN resources.first_seen ELSE excluded.first_seen END,
-                    deleted_at = NULL, last_scan_id = excluded.last_scan_id",
-            )
-            .op("upsert resource")?
-            .execute(params![
-                r.id.as_str(),
-                r.resource_type,
-                r.source,
-                r.account_id.as_str(),
-                r.region.as_str(),
-                r.label,
-                r.name,
-                tags,
-                attributes,
-                hash,
-                collected,
-                self.scan_id
-            ])
-            .op("upsert resource")?;
-        if change != ResourceChange::Unchanged {
-            let kind = if change == ResourceChange::Created { "created" } else { "modified" };
-            self.tx
-                .prepare_cached(
-                    "INSERT INTO resource_history (resource_id, scan_id, changed_at, change, content_hash, attributes)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )
-                .op("record resource history")?
-                .execute(params![r.id.as_str(), self.scan_id, collected, kind, hash, attributes])
-                .op("record resource history")?;
-        }
-        Ok(change)
-    }
-
-    /// Records a verdict and keeps the finding's lifecycle: `first_seen` is when the current
-    /// status began, `resolved_at` when a FAIL stopped failing (cleared if it fails again).
-    pub fn record_finding(&mut self, f: &NewFinding<'_>) -> Result<FindingChange, StoreError> {
-        self.summary.evaluations += 1;
-        if f.status == FindingStatus::Fail {
-            self.summary.failing += 1;
-        }
-        let r = f.resource;
-        let previous: Option<(String, String, Option<String>)> = self
-            .tx
-            .prepare_cached(
-                "SELECT status, first_seen, resolved_at FROM findings WHERE policy_id = ?1 AND resource_id = ?2",
-            )
-            .op("read finding")?
-            .query_row(params![f.policy_id.as_str(), r.id.as_str()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-            .optional()
-            .op("read finding")?;
-        let status = f.status.as_str();
-        let now = self.now.clone();
-        let (change, first_seen, resolved_at) = match previous {
-            // A FAIL resolved by its resource's deletion that fails again is a new failure.
-            Some((old, first, resolved)) if old == status && !(old == "FAIL" && resolved.is_some()) => {
-                (FindingChange::Unchanged, first, resolved)
-            }
-            _ if f.status == FindingStatus::Fail => (FindingChange::Opened, now, None),
-            Some((old, _, _)) if old == "FAIL" && f.status == FindingStatus::Pass => {
-                (FindingChange::Resolved, now.clone(), Some(now))
-            }
-            Some((_, _, resolved)) => (FindingChange::Changed, now, resolved),
-            None => (FindingChange::Changed, now, None),
-        };
-        let compliance = serde_json::to_string(f.compliance).unwrap_or_else(|_| "{}".into());
-        self.tx
-            .prepare_cached(
-                "INSERT INTO findings (policy_id, resource_id, resource_type, source, account_id, region, label, title,
-                                       severity, severity_rank, status, message, compliance, first_seen, last_seen,
-                                       resolved_at, last_scan_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
-                 ON CONFLICT(policy_id, resource_id) DO UPDATE SET
-                    resource_type = excluded.resource_type, source = excluded.source, account_id = excluded.account_id,
-                    region = excluded.region, label = excluded.label, title = excluded.title,
-                    severity = excluded.severity, severity_rank = excluded.severity_rank, status = excluded.status,
-                    message = excluded.message, compliance = excluded.compliance, first_seen = excluded.first_seen,
-                    last_seen = excluded.last_seen, resolved_at = excluded.resolved_at,
-                    last_scan_id = excluded.last_scan_id",
-            )
-            .op("upsert finding")?
-            .execute(params![
-                f.policy_id.as_str(),
-                r.id.as_str(),
-                r.resource_type,
-                r.source,
-                r.account_id.as_str(),
-                r.region.as_str(),
-                r.label,
-                f.title,
-                f.severity.as_str(),
-                severity_rank(f.severity),
-                status,
-                f.message,
-                compliance,
-                first_seen,
-                self.now,
-                resolved_at,
-                self.scan_id
-            ])
-            .op("upsert finding")?;
-        if change != FindingChange::Unchanged {
-            self.history(f.policy_id.as_str(), r.id.as_str(), status, f.message)?;
-        }
-        Ok(change)
-    }
-
-    fn history(&self, policy_id: &str, resource_id: &str, status: &str, message: &str) -> Result<(), StoreError> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO finding_history (policy_id, resource_id, scan_id, at, status, message)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )
-            .op("record finding history")?
-            .execute(params![policy_id, resource_id, self.scan_id, self.now, status, message])
-            .op("record finding history")?;
-        Ok(())
-    }
-
-    pub fn record_error(&mut self, e: &ScanError) -> Result<(), StoreError> {
-        self.summary.errors += 1;
-        self.tx
-            .prepare_cached(
-                "INSERT INTO scan_errors (scan_id, service, region, operation, kind, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )
-            .op("record scan error")?
-            .execute(params![self.scan_id, e.service, e.region, e.operation, e.kind.as_str(), e.message])
-            .op("record scan error")?;
-        Ok(())
-    }
-
-    /// Marks as deleted every live resource of `account` in the fully covered `(type, region)`
-    /// scopes that this scan did not see, and resolves their failing findings. Returns the
-    /// `(policy_id, resource_id)` of the findings it resolved.
-    pub fn sweep(
-        &mut self,
-        account: &AccountId,
-        scopes: &[(String, String)],
-    ) -> Result<Vec<(String, String)>, StoreError> {
-        let mut resolved = Vec::new();
-        for (resource_type, region) in scopes {
-            let gone: Vec<(String, String)> = {
-                let mut stmt = self
-                    .tx
-                    .prepare_cached(
-                        "SELECT id, content_hash FROM resources
-                         WHERE account_id = ?1 AND resource_type = ?2 AND region = ?3
-                           AND deleted_at IS NULL AND last_scan_id != ?4",
-                    )
-                    .op("find deleted resources")?;
-                let rows = stmt
-                    .query_map(params![account.as_str(), resource_type, region, self.scan_id], |r| {
-                        Ok((r.get(0)?, r.get(1)?))
-                    })
-                    .op("find deleted resources")?;
-                rows.collect::<Result<_, _>>().op("find deleted resources")?
-            };
-            for (id, hash) in gone {
-                self.tx
-                    .execute(
-                        "UPDATE resources SET deleted_at = ?2, last_scan_id = ?3 WHERE id = ?1",
-                        params![id, self.now, self.scan_id],
-                    )
-                    .op("mark resource deleted")?;
-                self.tx
-                    .execute(
-                        "INSERT INTO resource_history (resource_id, scan_id, changed_at, change, content_hash, attributes)
-                         VALUES (?1, ?2, ?3, 'deleted', ?4, NULL)",
-                        params![id, self.scan_id, self.now, hash],
-                    )
-                    .op("record resource history")?;
-                let failing: Vec<String> = {
-                    let mut stmt = self
-                        .tx
-                        .prepare_cached("SELECT policy_id FROM findings WHERE resource_id = ?1 AND status = 'FAIL' AND resolved_at IS NULL")
-                        .op("find findings of deleted resource")?;
-                    let rows = stmt.query_map(params![id], |r| r.get(0)).op("find findings of deleted resource")?;
-                    rows.collect::<Result<_, _>>().op("find findings of deleted resource")?
-                };
-                for policy_id in failing {
-                    self.tx
-                        .execute(
-                            "UPDATE findings SET resolved_at = ?3, last_scan_id = ?4 WHERE policy_id = ?1 AND resource_id = ?2",
-                            params![policy_id, id, self.now, self.scan_id],
-                        )
-                        .op("resolve finding of deleted resource")?;
-                    self.history(&policy_id, &id, "RESOLVED", "resource deleted")?;
-                    resolved.push((policy_id, id.clone()));
-                }
-            }
-        }
-        Ok(resolved)
-    }
-
-    /// Commits every write of the scan and marks it completed.
-    pub fn commit(self) -> Result<ScanSummary, StoreError> {
-        let s = self.summary;
-        self.tx
-            .execute(
-                "UPDATE scans SET status = 'completed', finished_at = ?2, resources = ?3, evaluations = ?4,
-                                  failing = ?5, errors = ?6
-                 WHERE id = ?1",
-                params![self.scan_id, ts(Utc::now()), s.resources, s.evaluations, s.failing, s.errors],
-            )
-            .op("complete scan")?;
-        self.tx.commit().op("commit scan")?;
-        Ok(s)
-    }
-}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use palisade_model::Compliance;
     use serde_json::json;
 
     fn account() -> AccountId {
@@ -675,31 +432,31 @@ mod tests {
         Fixture { _dir: dir, store, policy: PolicyId::new("AWS.S3.Bucket.Encryption").unwrap(), compliance }
     }
 
+    fn stage(w: &mut ScanWriter<'_>, policy: &PolicyId, compliance: &Compliance, rid: &str, status: FindingStatus) {
+        let r = resource(rid, json!({"status": status.as_str()}));
+        w.stage_resource(&r).unwrap();
+        let message = if status == FindingStatus::Fail { "bad" } else { "" };
+        let f = NewFinding { policy_id: policy, title: "t", severity: Severity::High, compliance, status, message, resource: &r };
+        w.stage_finding(&f).unwrap();
+    }
+
+    const SCOPE: &[(&str, &str)] = &[("AWS.S3.Bucket", "us-east-1")];
+
+    fn scopes() -> Vec<(String, String)> {
+        SCOPE.iter().map(|(t, r)| (t.to_string(), r.to_string())).collect()
+    }
+
     impl Fixture {
-        /// One scan that sees `resources` with the given statuses, then sweeps the bucket scope.
-        fn scan(&mut self, resources: &[(&str, FindingStatus)]) -> Vec<FindingChange> {
-            let regions = [Region::new("us-east-1").unwrap()];
-            let id = self.store.begin_scan("default", &account(), &regions).unwrap();
-            let mut w = self.store.scan_writer(id).unwrap();
-            let mut changes = Vec::new();
+        /// One scan that sees `resources` with the given statuses, then publishes with a sweep of
+        /// the bucket scope. Returns `(change, resource)` of each transition.
+        fn scan(&mut self, resources: &[(&str, FindingStatus)]) -> Vec<(FindingChange, String)> {
+            let id = self.store.begin_scan("default", &account(), &[]).unwrap();
+            let mut w = self.store.scan_writer(id);
             for (rid, status) in resources {
-                let r = resource(rid, json!({"status": status.as_str()}));
-                w.upsert_resource(&r).unwrap();
-                let f = NewFinding {
-                    policy_id: &self.policy,
-                    title: "t",
-                    severity: Severity::High,
-                    compliance: &self.compliance,
-                    status: *status,
-                    message: if *status == FindingStatus::Fail { "bad" } else { "" },
-                    resource: &r,
-                };
-                changes.push(w.record_finding(&f).unwrap());
+                stage(&mut w, &self.policy, &self.compliance, rid, *status);
             }
-            let swept = w.sweep(&account(), &[("AWS.S3.Bucket".into(), "us-east-1".into())]).unwrap();
-            changes.extend(swept.iter().map(|_| FindingChange::Resolved));
-            w.commit().unwrap();
-            changes
+            let published = w.commit(&account(), &scopes()).unwrap();
+            published.transitions.into_iter().map(|t| (t.change, t.resource_id)).collect()
         }
 
         fn statuses(&self) -> Vec<(String, FindingStatus, bool)> {
@@ -712,16 +469,17 @@ mod tests {
         }
     }
 
+    use FindingChange::{Opened, Resolved};
     use FindingStatus::{Fail, Pass};
 
     #[test]
     fn finding_lifecycle_open_resolve_reopen() {
         let mut fx = fixture();
-        assert_eq!(fx.scan(&[("a", Fail), ("b", Pass)]), vec![FindingChange::Opened, FindingChange::Changed]);
-        assert_eq!(fx.scan(&[("a", Fail), ("b", Pass)]), vec![FindingChange::Unchanged, FindingChange::Unchanged]);
-        assert_eq!(fx.scan(&[("a", Pass), ("b", Fail)]), vec![FindingChange::Resolved, FindingChange::Opened]);
+        assert_eq!(fx.scan(&[("a", Fail), ("b", Pass)]), vec![(Opened, "a".into())]);
+        assert_eq!(fx.scan(&[("a", Fail), ("b", Pass)]), vec![]);
+        assert_eq!(fx.scan(&[("a", Pass), ("b", Fail)]), vec![(Resolved, "a".into()), (Opened, "b".into())]);
         assert_eq!(fx.statuses(), vec![("b".into(), Fail, false), ("a".into(), Pass, true)]);
-        assert_eq!(fx.scan(&[("a", Fail), ("b", Fail)]), vec![FindingChange::Opened, FindingChange::Unchanged]);
+        assert_eq!(fx.scan(&[("a", Fail), ("b", Fail)]), vec![(Opened, "a".into())]);
         assert_eq!(fx.statuses(), vec![("a".into(), Fail, false), ("b".into(), Fail, false)]);
     }
 
@@ -729,40 +487,60 @@ mod tests {
     fn unseen_resources_are_deleted_and_their_findings_resolved() {
         let mut fx = fixture();
         fx.scan(&[("a", Fail), ("b", Fail)]);
-        assert_eq!(fx.scan(&[("a", Fail)]), vec![FindingChange::Unchanged, FindingChange::Resolved]);
+        assert_eq!(fx.scan(&[("a", Fail)]), vec![(Resolved, "b".into())]);
         assert_eq!(fx.statuses(), vec![("a".into(), Fail, false)]);
         assert!(fx.store.resource("b").unwrap().is_none());
         // It comes back: a new resource life, a new failure.
-        assert_eq!(fx.scan(&[("a", Fail), ("b", Fail)]), vec![FindingChange::Unchanged, FindingChange::Opened]);
+        assert_eq!(fx.scan(&[("a", Fail), ("b", Fail)]), vec![(Opened, "b".into())]);
     }
 
     #[test]
-    fn dropped_writer_leaves_previous_results_intact() {
+    fn an_unpublished_scan_changes_nothing_and_is_cleaned_up() {
         let mut fx = fixture();
         fx.scan(&[("a", Fail)]);
         let before = fx.statuses();
         let id = fx.store.begin_scan("default", &account(), &[]).unwrap();
         {
-            let mut w = fx.store.scan_writer(id).unwrap();
-            let r = resource("a", json!({"changed": true}));
-            w.upsert_resource(&r).unwrap();
-            let f = NewFinding {
-                policy_id: &fx.policy,
-                title: "t",
-                severity: Severity::High,
-                compliance: &fx.compliance,
-                status: Pass,
-                message: "",
-                resource: &r,
-            };
-            w.record_finding(&f).unwrap();
-            w.sweep(&account(), &[("AWS.S3.Bucket".into(), "us-east-1".into())]).unwrap();
+            let mut w = fx.store.scan_writer(id);
+            // More than one batch, so some of it really reached the database.
+            for i in 0..600 {
+                stage(&mut w, &fx.policy, &fx.compliance, &format!("new-{i}"), Pass);
+            }
+            stage(&mut w, &fx.policy, &fx.compliance, "a", Pass);
             // Dropped without commit, as when the scan is interrupted.
         }
         assert_eq!(fx.statuses(), before);
         assert_eq!(fx.store.resource("a").unwrap().unwrap().attributes, json!({"status": "FAIL"}));
+        assert!(fx.store.resource("new-0").unwrap().is_none());
+        let staged: i64 = fx.store.conn.query_row("SELECT count(*) FROM staged_resources", [], |r| r.get(0)).unwrap();
+        assert!(staged > 0, "the batches were written to staging");
         fx.store.end_scan_without_results(id, ScanStatus::Interrupted).unwrap();
         assert_eq!(fx.store.scan(id).unwrap().unwrap().status, ScanStatus::Interrupted);
+        let staged: i64 = fx.store.conn.query_row("SELECT count(*) FROM staged_resources", [], |r| r.get(0)).unwrap();
+        assert_eq!(staged, 0);
+    }
+
+    #[test]
+    fn two_scans_can_stage_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.db");
+        let mut one = SqliteStore::open(&path).unwrap();
+        let mut two = SqliteStore::open(&path).unwrap();
+        let policy = PolicyId::new("P.Q").unwrap();
+        let compliance = Compliance::new();
+        let a = AccountId::new("111111111111").unwrap();
+        let b = AccountId::new("222222222222").unwrap();
+        let id1 = one.begin_scan("one", &a, &[]).unwrap();
+        let id2 = two.begin_scan("two", &b, &[]).unwrap();
+        let mut w1 = one.scan_writer(id1);
+        let mut w2 = two.scan_writer(id2);
+        for i in 0..300 {
+            stage(&mut w1, &policy, &compliance, &format!("one-{i}"), Fail);
+            stage(&mut w2, &policy, &compliance, &format!("two-{i}"), Pass);
+        }
+        w1.commit(&a, &[]).unwrap();
+        w2.commit(&b, &[]).unwrap();
+        assert_eq!(one.resource_count().unwrap(), 600);
     }
 
     #[test]
@@ -790,7 +568,7 @@ mod tests {
     fn scan_errors_round_trip() {
         let mut fx = fixture();
         let id = fx.store.begin_scan("default", &account(), &[]).unwrap();
-        let mut w = fx.store.scan_writer(id).unwrap();
+        let mut w = fx.store.scan_writer(id);
         let e = ScanError {
             service: "s3".into(),
             region: "us-east-1".into(),
@@ -799,8 +577,8 @@ mod tests {
             message: "AccessDenied: no".into(),
         };
         w.record_error(&e).unwrap();
-        let summary = w.commit().unwrap();
-        assert_eq!(summary.errors, 1);
+        let published = w.commit(&account(), &[]).unwrap();
+        assert_eq!(published.summary.errors, 1);
         assert_eq!(fx.store.scan_errors(id).unwrap(), vec![e]);
         assert_eq!(fx.store.scan(id).unwrap().unwrap().status, ScanStatus::Completed);
     }
