@@ -1,5 +1,6 @@
-//! Embeds the built-in policy pack (`policies/` at the workspace root) into the crate, so the
-//! binary carries its policies and a policy edit triggers a rebuild.
+//! Embeds the built-in policy pack (`policies/` at the workspace root: every `.rego` file and the
+//! framework files `frameworks/*.yaml`) into the crate, so the binary carries its policies and a
+//! policy edit triggers a rebuild.
 
 use std::path::{Path, PathBuf};
 
@@ -9,10 +10,16 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         let path = entry.path();
         if path.is_dir() {
             walk(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rego") {
+        } else if path.extension().is_some_and(|e| e == "rego") || is_framework(&path) {
             out.push(path);
         }
     }
+}
+
+/// A framework file: YAML directly inside a `frameworks` folder (the rule `Pack` applies too).
+fn is_framework(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "yaml" || e == "yml")
+        && path.parent().and_then(Path::file_name).is_some_and(|d| d == "frameworks")
 }
 
 fn main() {

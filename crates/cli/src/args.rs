@@ -21,18 +21,59 @@ pub enum Command {
     Scan(ScanArgs),
     /// Print the current findings from the store, without scanning.
     Findings(FindingsArgs),
-    /// Work with policies: run their tests, list them.
+    /// Work with policies: run their tests, list them, document their coverage.
     Policy(PolicyArgs),
+    /// A compliance report for one framework from the current findings in the store.
+    Report(ReportArgs),
+    /// Manage sources: the accounts Palisade scans, with their labels and roles.
+    Source(crate::source_cmd::SourceArgs),
+    /// Generate onboarding templates: the read-only role, the real-time events StackSet.
+    Onboard(crate::onboard_cmd::OnboardArgs),
 }
 
+/// How findings are printed (`scan`, `findings`).
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    Table,
+    /// An array of findings with the documented fields.
+    Json,
+    /// One row per finding, the JSON fields as columns.
+    Csv,
+    /// An array of OCSF 1.1.0 Detection Findings (class 2004), as Prowler emits.
+    Ocsf,
+}
+
+/// How a compliance report is printed.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormat {
+    Table,
+    Json,
+    /// One self-contained page to read or share.
+    Html,
+}
+
+/// How `policy list` prints.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListFormat {
     Table,
     Json,
 }
 
 #[derive(Args, Debug)]
 pub struct ScanArgs {
+    /// Scan every enabled source in the store (each through its own role) instead of the
+    /// account of the ambient credentials.
+    #[arg(long, conflicts_with_all = ["source", "regions"])]
+    pub all: bool,
+    /// Scan one source from the store.
+    #[arg(long, conflicts_with = "regions")]
+    pub source: Option<String>,
+    /// With --all: accounts scanned at once.
+    #[arg(long, default_value_t = 8)]
+    pub max_accounts: usize,
+    /// With --all: collector tasks at once over all accounts (--concurrency limits each account).
+    #[arg(long, default_value_t = 32)]
+    pub max_concurrency: usize,
     /// Regions to scan, comma-separated (default: every region enabled for the account).
     #[arg(long, value_delimiter = ',')]
     pub regions: Option<Vec<Region>>,
@@ -88,6 +129,27 @@ pub struct FindingsArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct ReportArgs {
+    #[arg(long, default_value = "palisade.db")]
+    pub db: PathBuf,
+    /// The framework to report on (a file of the pack's frameworks/ folder).
+    #[arg(long, default_value = "cis-aws-foundations-3.0")]
+    pub framework: String,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+    /// Write the report here instead of stdout.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// A directory of extra policies (and frameworks), added to the built-in pack, as given to
+    /// `scan --policies`.
+    #[arg(long)]
+    pub policies: Option<PathBuf>,
+    /// Only this account id (default: every account in the store).
+    #[arg(long)]
+    pub account_id: Option<String>,
+}
+
+#[derive(Args, Debug)]
 pub struct PolicyArgs {
     #[command(subcommand)]
     pub command: PolicyCommand,
@@ -101,8 +163,15 @@ pub enum PolicyCommand {
     List {
         #[arg(long)]
         policies: Option<PathBuf>,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Write the coverage document (every policy with its resource types, severity and
+    /// framework controls) as Markdown; docs/coverage.md is this command's output.
+    Coverage {
+        /// Write it here instead of stdout.
+        #[arg(long)]
+        output: Option<PathBuf>,
     },
 }
 
@@ -145,6 +214,23 @@ mod tests {
         assert_eq!(a.fail_on, Some(Severity::High));
         assert_eq!(a.params, vec![("iam_access_key_max_age_days".to_string(), serde_json::json!(60))]);
         assert_eq!(a.db, PathBuf::from("palisade.db"));
+    }
+
+    #[test]
+    fn parses_report_and_new_finding_formats() {
+        let cli = Cli::try_parse_from(["palisade", "report", "--format", "html", "--output", "r.html"]).unwrap();
+        let Command::Report(a) = cli.command else { panic!("not report") };
+        assert_eq!((a.format, a.framework.as_str()), (ReportFormat::Html, "cis-aws-foundations-3.0"));
+        assert_eq!(a.output, Some(PathBuf::from("r.html")));
+        for (name, format) in [("csv", Format::Csv), ("ocsf", Format::Ocsf)] {
+            let cli = Cli::try_parse_from(["palisade", "findings", "--format", name]).unwrap();
+            let Command::Findings(a) = cli.command else { panic!("not findings") };
+            assert_eq!(a.format, format);
+        }
+        // Each command accepts only the formats it can write.
+        assert!(Cli::try_parse_from(["palisade", "report", "--format", "csv"]).is_err());
+        assert!(Cli::try_parse_from(["palisade", "findings", "--format", "html"]).is_err());
+        assert!(Cli::try_parse_from(["palisade", "policy", "list", "--format", "ocsf"]).is_err());
     }
 
     #[test]

@@ -3,10 +3,13 @@
 
 mod args;
 mod findings_cmd;
+mod onboard_cmd;
 mod output;
 mod policy_cmd;
 mod progress;
+mod report_cmd;
 mod scan_cmd;
+mod source_cmd;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -39,6 +42,9 @@ fn main() -> ExitCode {
             args::Command::Scan(a) => scan_cmd::run(a).await,
             args::Command::Findings(a) => findings_cmd::run(a),
             args::Command::Policy(a) => policy_cmd::run(a),
+            args::Command::Source(a) => source_cmd::run(a),
+            args::Command::Onboard(a) => onboard_cmd::run(a).await,
+            args::Command::Report(a) => report_cmd::run(a),
         }
     });
     match result {

@@ -1,9 +1,11 @@
-//! Renders findings and scan summaries as a table for people or JSON for programs.
+//! Renders findings and scan summaries as a table for people or JSON for programs; CSV and OCSF
+//! are written by `palisade-report`.
 
 use crate::args::Format;
 use anyhow::Context;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use palisade_model::{Finding, ScanError};
+use palisade_report::Catalog;
 use std::io::Write;
 use std::path::Path;
 
@@ -17,8 +19,17 @@ pub fn open(output: Option<&Path>) -> anyhow::Result<Box<dyn Write>> {
     })
 }
 
-pub fn write_findings(out: &mut dyn Write, findings: &[Finding], format: Format) -> anyhow::Result<()> {
+/// `catalog` supplies what OCSF events carry beyond a finding (description, remediation); the other
+/// formats print the finding alone.
+pub fn write_findings(
+    out: &mut dyn Write,
+    findings: &[Finding],
+    format: Format,
+    catalog: &Catalog<'_>,
+) -> anyhow::Result<()> {
     match format {
+        Format::Csv => palisade_report::write_csv(out, findings)?,
+        Format::Ocsf => palisade_report::write_ocsf(out, findings, catalog)?,
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, findings).context("writing findings as JSON")?;
             writeln!(out)?;

@@ -14,6 +14,9 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let pack = policy_cmd::load_pack(args.policies.as_deref())?;
     let params: Params = args.params.iter().cloned().collect();
     let evaluator = Evaluator::new(&pack, &params, chrono::Utc::now())?;
+    if args.all || args.source.is_some() {
+        return scan_stored_sources(args, &pack, evaluator).await;
+    }
 
     let opts = ContextOptions { source: "default".into(), label: args.label.clone(), ..ContextOptions::default() };
     let ctx = AwsContext::from_environment(opts).await.context("connecting to AWS")?;
@@ -40,7 +43,7 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let filter = FindingFilter { account_id: Some(outcome.account_id.clone()), ..FindingFilter::default() };
     let findings = store.findings(&filter)?;
     let mut out = output::open(args.output.as_deref())?;
-    output::write_findings(&mut out, &findings, args.format)?;
+    output::write_findings(&mut out, &findings, args.format, &policy_cmd::catalog(&pack))?;
 
     let s = outcome.summary;
     let opened = outcome.events.iter().filter(|e| e.change == palisade_engine::FindingChangeKind::Opened).count();
@@ -97,4 +100,99 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = term => {},
     }
+}
+
+/// `scan --all` / `scan --source NAME`: sources from the store, each through its own role.
+async fn scan_stored_sources(args: ScanArgs, pack: &palisade_policy::Pack, evaluator: Evaluator) -> anyhow::Result<u8> {
+    let store = crate::source_cmd::open(&args.db)?;
+    let sources: Vec<_> = match &args.source {
+        Some(name) => vec![store.source(name)?.ok_or_else(|| anyhow::anyhow!("no source named {name:?}"))?],
+        None => store.sources()?.into_iter().filter(|s| s.enabled).collect(),
+    };
+    drop(store);
+    if sources.is_empty() {
+        anyhow::bail!("no enabled sources in {}: add one with `palisade source add`", args.db.display());
+    }
+    let connector = palisade_collect::aws::AwsConnector::from_environment().await;
+    let opts = palisade_engine::MultiScanOptions {
+        accounts: args.max_accounts,
+        per_account: args.concurrency,
+        overall: args.max_concurrency,
+    };
+    let (cancel_tx, cancel_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = cancel_tx.send(true);
+    });
+    let (report, bar) = progress::reporter();
+    let scans = palisade_engine::scan_sources(&connector, sources, args.db.clone(), evaluator, opts, report, cancel_rx).await;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+
+    let accounts: Vec<String> = scans.iter().map(|s| s.source.account_id.to_string()).collect();
+    let store = SqliteStore::open(&args.db)?;
+    let filter = FindingFilter { account_ids: accounts, ..FindingFilter::default() };
+    let findings = store.findings(&filter)?;
+    let mut out = output::open(args.output.as_deref())?;
+    output::write_findings(&mut out, &findings, args.format, &policy_cmd::catalog(pack))?;
+
+    let mut table = comfy_table::Table::new();
+    table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+    table.set_header(["SOURCE", "ACCOUNT", "LABEL", "STATUS", "RESOURCES", "FAILING", "SCAN ERRORS", "DETAIL"]);
+    let (mut failed, mut interrupted) = (0, 0);
+    let mut errors = Vec::new();
+    for scan in &scans {
+        let s = &scan.source;
+        let row = match &scan.result {
+            Ok(o) => {
+                errors.extend(o.errors.iter().cloned());
+                let detail = format!("{} region(s)", o.regions.len());
+                [s.name.clone(), s.account_id.to_string(), s.label.clone(), "completed".into(),
+                 o.summary.resources.to_string(), o.summary.failing.to_string(), o.summary.errors.to_string(), detail]
+            }
+            Err(EngineError::Interrupted) => {
+                interrupted += 1;
+                [s.name.clone(), s.account_id.to_string(), s.label.clone(), "interrupted".into(),
+                 "-".into(), "-".into(), "-".into(), "rolled back; previous results kept".into()]
+            }
+            Err(e) => {
+                failed += 1;
+                [s.name.clone(), s.account_id.to_string(), s.label.clone(), "failed".into(),
+                 "-".into(), "-".into(), "-".into(), format!("{e:#}")]
+            }
+        };
+        table.add_row(row);
+    }
+    let to_stdout = matches!(args.format, Format::Table) && args.output.is_none();
+    let text = format!(
+        "{table}\nscanned {} source(s): {} completed, {} failed, {} interrupted",
+        scans.len(),
+        scans.len() - failed - interrupted,
+        failed,
+        interrupted
+    );
+    if to_stdout {
+        println!("{text}");
+        if !errors.is_empty() {
+            println!("Scan errors (the scans went on):\n{}", output::errors_table(&errors));
+        }
+    } else {
+        eprintln!("{text}");
+        if !errors.is_empty() {
+            eprintln!("Scan errors (the scans went on):\n{}", output::errors_table(&errors));
+        }
+    }
+    if interrupted > 0 {
+        return Ok(exit::INTERRUPTED);
+    }
+    if failed > 0 {
+        return Ok(exit::ERROR);
+    }
+    if let Some(threshold) = args.fail_on {
+        if findings.iter().any(|f| f.status == FindingStatus::Fail && f.severity >= threshold) {
+            return Ok(exit::FINDINGS);
+        }
+    }
+    Ok(exit::OK)
 }

@@ -2,8 +2,9 @@
 //! account and checks the attributes policies will read, fetch by reference, and the action list.
 
 use aws_sdk_ec2::types::{
-    HttpTokensState, IamInstanceProfileSpecification, InstanceMetadataOptionsRequest, InstanceType, IpPermission,
-    IpRange, Ipv6Range, OperationType, ResourceType, SnapshotAttributeName, Tag, TagSpecification, VolumeType,
+    FlowLogsResourceType, HttpTokensState, IamInstanceProfileSpecification, InstanceMetadataOptionsRequest,
+    InstanceType, IpPermission, IpRange, Ipv6Range, LogDestinationType, OperationType, PortRange, ResourceType,
+    RuleAction, SnapshotAttributeName, Tag, TagSpecification, TrafficType, VolumeType,
 };
 use palisade_collect::aws::{ActionRecorder, AwsContext, AwsService, ContextOptions};
 use palisade_collect::{Collected, Emitter};
@@ -197,6 +198,7 @@ async fn security_groups_and_vpcs() {
             "OwnerId": account, "DhcpOptionsId": vpc.dhcp_options_id(), "InstanceTenancy": "default",
             "CidrBlockAssociationSet": [{"CidrBlock": "10.20.0.0/16", "State": "associated"}],
             "Ipv6CidrBlockAssociationSet": [],
+            "FlowLogs": [],
         })
     );
     // The region's default VPC is collected too, and says so.
@@ -425,6 +427,203 @@ async fn region_settings_differ_per_region() {
     ec2.disable_ebs_encryption_by_default().send().await.unwrap();
     let fetched = fetch(&acct, &settings[0].reference()).await.expect("region settings always exist");
     assert_eq!(fetched.attributes["EbsEncryptionByDefault"], json!(false));
+}
+
+/// One NACL rule: `(rule number, egress, action, protocol, IPv4 or IPv6 CIDR, port range)`.
+async fn add_rule(
+    ec2: &aws_sdk_ec2::Client,
+    acl: &str,
+    (number, egress, action, protocol, cidr, ports): (i32, bool, RuleAction, &str, &str, Option<(i32, i32)>),
+) {
+    let mut entry = ec2
+        .create_network_acl_entry()
+        .network_acl_id(acl)
+        .rule_number(number)
+        .egress(egress)
+        .rule_action(action)
+        .protocol(protocol);
+    entry = if cidr.contains(':') { entry.ipv6_cidr_block(cidr) } else { entry.cidr_block(cidr) };
+    if let Some((from, to)) = ports {
+        entry = entry.port_range(PortRange::builder().from(from).to(to).build());
+    }
+    entry.send().await.unwrap();
+}
+
+/// The rule object the collector reports (no ICMP rules are planted: moto drops IcmpTypeCode).
+fn rule(number: i32, egress: bool, action: &str, protocol: &str, cidr: &str, ports: Option<(i32, i32)>) -> Value {
+    let (v4, v6) = if cidr.contains(':') { (Value::Null, json!(cidr)) } else { (json!(cidr), Value::Null) };
+    json!({
+        "RuleNumber": number, "Protocol": protocol, "RuleAction": action, "Egress": egress,
+        "CidrBlock": v4, "Ipv6CidrBlock": v6,
+        "PortRange": ports.map(|(from, to)| json!({"From": from, "To": to})),
+        "IcmpTypeCode": null,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn network_acls_keep_rule_order_and_subnets() {
+    let acct = TestAccount::new().await;
+    let ec2 = acct.ec2(REGION);
+    let account = acct.account_id.as_str();
+    let vpc = ec2.create_vpc().cidr_block("10.30.0.0/16").send().await.unwrap();
+    let vpc_id = vpc.vpc().unwrap().vpc_id().unwrap().to_string();
+    let subnet = ec2.create_subnet().vpc_id(&vpc_id).cidr_block("10.30.1.0/24").send().await.unwrap();
+    let subnet_id = subnet.subnet().unwrap().subnet_id().unwrap().to_string();
+
+    let create = |name: &'static str| {
+        ec2.create_network_acl().vpc_id(&vpc_id).tag_specifications(name_tag(ResourceType::NetworkAcl, name)).send()
+    };
+    // open-ssh: SSH from anywhere is allowed (CIS 5.1 fails).
+    let open = create("open-ssh").await.unwrap();
+    let open_id = open.network_acl().unwrap().network_acl_id().unwrap().to_string();
+    add_rule(&ec2, &open_id, (100, false, RuleAction::Allow, "6", "0.0.0.0/0", Some((22, 22)))).await;
+    // deny-ssh: a lower-numbered deny shadows the allow-all after it (CIS 5.1 passes).
+    let closed = create("deny-ssh").await.unwrap();
+    let closed_id = closed.network_acl().unwrap().network_acl_id().unwrap().to_string();
+    add_rule(&ec2, &closed_id, (100, false, RuleAction::Allow, "-1", "0.0.0.0/0", None)).await;
+    add_rule(&ec2, &closed_id, (90, false, RuleAction::Deny, "6", "0.0.0.0/0", Some((22, 22)))).await;
+    add_rule(&ec2, &closed_id, (95, false, RuleAction::Deny, "6", "::/0", Some((3389, 3389)))).await;
+    add_rule(&ec2, &closed_id, (100, true, RuleAction::Allow, "-1", "0.0.0.0/0", None)).await;
+
+    // Move the subnet from the VPC's default ACL to deny-ssh.
+    let described = ec2
+        .describe_network_acls()
+        .filters(aws_sdk_ec2::types::Filter::builder().name("vpc-id").values(&vpc_id).build())
+        .send()
+        .await
+        .unwrap();
+    let default_acl = described.network_acls().iter().find(|a| a.is_default() == Some(true)).unwrap().clone();
+    let default_id = default_acl.network_acl_id().unwrap().to_string();
+    let old_association = default_acl
+        .associations()
+        .iter()
+        .find(|a| a.subnet_id() == Some(subnet_id.as_str()))
+        .and_then(|a| a.network_acl_association_id())
+        .unwrap()
+        .to_string();
+    let moved = ec2
+        .replace_network_acl_association()
+        .association_id(&old_association)
+        .network_acl_id(&closed_id)
+        .send()
+        .await
+        .unwrap();
+    let association = moved.new_association_id().unwrap().to_string();
+
+    let resources = collect(&acct, REGION).await;
+    let o = find(&resources, "AWS.EC2.NetworkAcl", &open_id);
+    assert_eq!(o.id.as_str(), arn(&acct, &format!("network-acl/{open_id}")));
+    assert_eq!(o.name, "open-ssh");
+    assert_eq!(o.tags.get("Name").map(String::as_str), Some("open-ssh"));
+    // moto adds no catch-all `*` (32767) deny rules to a new ACL; AWS does.
+    assert_eq!(
+        o.attributes,
+        json!({
+            "NetworkAclId": open_id, "VpcId": vpc_id, "IsDefault": false, "OwnerId": account,
+            "Entries": [rule(100, false, "allow", "6", "0.0.0.0/0", Some((22, 22)))],
+            "Associations": [],
+        })
+    );
+    let c = find(&resources, "AWS.EC2.NetworkAcl", &closed_id);
+    assert_eq!(c.name, "deny-ssh");
+    assert_eq!(
+        c.attributes,
+        json!({
+            "NetworkAclId": closed_id, "VpcId": vpc_id, "IsDefault": false, "OwnerId": account,
+            "Entries": [
+                rule(90, false, "deny", "6", "0.0.0.0/0", Some((22, 22))),
+                rule(95, false, "deny", "6", "::/0", Some((3389, 3389))),
+                rule(100, false, "allow", "-1", "0.0.0.0/0", None),
+                rule(100, true, "allow", "-1", "0.0.0.0/0", None),
+            ],
+            "Associations": [{"SubnetId": subnet_id, "NetworkAclAssociationId": association}],
+        })
+    );
+    let d = find(&resources, "AWS.EC2.NetworkAcl", &default_id);
+    assert_eq!(d.name, default_id, "no Name tag: the name is the ACL id");
+    assert_eq!(d.attributes["IsDefault"], json!(true));
+    assert_eq!(
+        d.attributes["Entries"],
+        json!([
+            rule(100, false, "allow", "-1", "0.0.0.0/0", None),
+            rule(32767, false, "deny", "-1", "0.0.0.0/0", None),
+            rule(100, true, "allow", "-1", "0.0.0.0/0", None),
+            rule(32767, true, "deny", "-1", "0.0.0.0/0", None),
+        ])
+    );
+    assert_eq!(d.attributes["Associations"], json!([]), "the subnet moved away");
+
+    let fetched = fetch(&acct, &c.reference()).await.expect("deny-ssh exists");
+    assert_eq!(fetched.attributes, c.attributes);
+    assert_eq!(fetched.name, "deny-ssh");
+    ec2.delete_network_acl().network_acl_id(&open_id).send().await.unwrap();
+    assert_eq!(fetch(&acct, &o.reference()).await, None);
+    let missing = reference(&acct, "AWS.EC2.NetworkAcl", arn(&acct, "network-acl/acl-0123456789abcdef0"));
+    assert_eq!(fetch(&acct, &missing).await, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flow_logs_on_one_vpc_and_not_another() {
+    let acct = TestAccount::new().await;
+    let ec2 = acct.ec2(REGION);
+    let create_vpc = |cidr: &'static str| ec2.create_vpc().cidr_block(cidr).send();
+    let logged = create_vpc("10.40.0.0/16").await.unwrap().vpc().unwrap().vpc_id().unwrap().to_string();
+    let silent = create_vpc("10.41.0.0/16").await.unwrap().vpc().unwrap().vpc_id().unwrap().to_string();
+    // The log group exists, so the emulator reports delivery as working.
+    let logs = aws_sdk_cloudwatchlogs::Client::from_conf(
+        aws_sdk_cloudwatchlogs::config::Builder::from(&acct.sdk).region(aws_types::region::Region::new(REGION)).build(),
+    );
+    logs.create_log_group().log_group_name("vpc-flow").send().await.unwrap();
+    let to_logs = ec2
+        .create_flow_logs()
+        .resource_ids(&logged)
+        .resource_type(FlowLogsResourceType::Vpc)
+        .traffic_type(TrafficType::All)
+        .log_destination_type(LogDestinationType::CloudWatchLogs)
+        .log_group_name("vpc-flow")
+        .deliver_logs_permission_arn(format!("arn:aws:iam::{}:role/flow-logs", acct.account_id))
+        .send()
+        .await
+        .unwrap();
+    let to_logs = to_logs.flow_log_ids()[0].clone();
+    let bucket = format!("flow-logs-{}", acct.account_id);
+    acct.s3(REGION).create_bucket().bucket(&bucket).send().await.unwrap();
+    let to_s3 = ec2
+        .create_flow_logs()
+        .resource_ids(&logged)
+        .resource_type(FlowLogsResourceType::Vpc)
+        .traffic_type(TrafficType::Reject)
+        .log_destination_type(LogDestinationType::S3)
+        .log_destination(format!("arn:aws:s3:::{bucket}"))
+        .send()
+        .await
+        .unwrap();
+    let to_s3 = to_s3.flow_log_ids()[0].clone();
+
+    let resources = collect(&acct, REGION).await;
+    let v = find(&resources, "AWS.EC2.VPC", &logged);
+    let mut expected = vec![
+        json!({
+            "FlowLogId": to_logs, "FlowLogStatus": "ACTIVE", "TrafficType": "ALL",
+            "LogDestinationType": "cloud-watch-logs", "LogDestination": null, "LogGroupName": "vpc-flow",
+            "DeliverLogsStatus": "SUCCESS",
+        }),
+        json!({
+            "FlowLogId": to_s3, "FlowLogStatus": "ACTIVE", "TrafficType": "REJECT",
+            "LogDestinationType": "s3", "LogDestination": format!("arn:aws:s3:::{bucket}"), "LogGroupName": null,
+            "DeliverLogsStatus": "SUCCESS",
+        }),
+    ];
+    expected.sort_by(|a, b| a["FlowLogId"].as_str().cmp(&b["FlowLogId"].as_str()));
+    assert_eq!(v.attributes["FlowLogs"], json!(expected));
+    let s = find(&resources, "AWS.EC2.VPC", &silent);
+    assert_eq!(s.attributes["FlowLogs"], json!([]));
+
+    // Fetch asks for just that VPC's flow logs and sees the same.
+    let fetched = fetch(&acct, &v.reference()).await.expect("logged vpc exists");
+    assert_eq!(fetched.attributes, v.attributes);
+    let fetched = fetch(&acct, &s.reference()).await.expect("silent vpc exists");
+    assert_eq!(fetched.attributes["FlowLogs"], json!([]));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -471,3 +471,60 @@ async fn collects_roles_policies_and_the_password_policy() {
 
     assert_declared(&recorder);
 }
+
+/// Certificate material for the emulator, which stores it without parsing it.
+const CERT_BODY: &str = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----";
+const CERT_KEY: &str = "-----BEGIN PRIVATE KEY-----\nMIIBfake\n-----END PRIVATE KEY-----";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn collects_server_certificates() {
+    let acct = TestAccount::new().await;
+    let iam = acct.iam();
+    let account = acct.account_id.clone();
+    for (name, path) in [("www", Some("/cloudfront/")), ("legacy", None)] {
+        iam.upload_server_certificate()
+            .server_certificate_name(name)
+            .set_path(path.map(str::to_string))
+            .certificate_body(CERT_BODY)
+            .private_key(CERT_KEY)
+            .send()
+            .await
+            .expect("upload server certificate");
+    }
+
+    let (resources, ctx, recorder) = collect_recorded(&acct).await;
+    assert_stamped(&acct, &resources);
+    let certs: Vec<&Resource> = resources.iter().filter(|r| r.resource_type == "AWS.IAM.ServerCertificate").collect();
+    assert_eq!(certs.len(), 2, "{:?}", names(&resources));
+    let w = find(&resources, "AWS.IAM.ServerCertificate", "www");
+    assert_eq!(w.id.as_str(), format!("arn:aws:iam::{account}:server-certificate/cloudfront/www"));
+    assert!(w.tags.is_empty());
+    // The emulator answers fixed metadata for every certificate: an id, and dates that make it
+    // long expired (which CIS 1.19 flags).
+    assert_eq!(
+        w.attributes,
+        json!({
+            "ServerCertificateName": "www", "ServerCertificateId": "ASCACKCEVSQ6C2EXAMPLE",
+            "Arn": w.id.as_str(), "Path": "/cloudfront/",
+            "UploadDate": "2010-05-08T01:02:03.004Z", "Expiration": "2012-05-08T01:02:03.004Z",
+        })
+    );
+    let legacy = find(&resources, "AWS.IAM.ServerCertificate", "legacy");
+    assert_eq!(legacy.id.as_str(), format!("arn:aws:iam::{account}:server-certificate/legacy"));
+    assert_eq!(legacy.attributes["Path"], json!("/"));
+
+    let fetched = AwsService::Iam.fetch(&ctx, &w.reference()).await.expect("fetch www").expect("www exists");
+    assert_eq!(fetched.attributes, w.attributes);
+    assert_eq!(fetched.name, "www");
+    iam.delete_server_certificate().server_certificate_name("legacy").send().await.expect("delete legacy");
+    assert_eq!(AwsService::Iam.fetch(&ctx, &legacy.reference()).await.expect("fetch legacy"), None);
+    let missing =
+        reference(&acct, "AWS.IAM.ServerCertificate", &format!("arn:aws:iam::{account}:server-certificate/nope"));
+    assert_eq!(AwsService::Iam.fetch(&ctx, &missing).await.expect("fetch missing certificate"), None);
+
+    assert_declared(&recorder);
+    let seen = recorder.calls();
+    for op in ["ListServerCertificates", "GetServerCertificate"] {
+        assert!(seen.contains(&("IAM".to_string(), op.to_string())), "{op} was not called: {seen:?}");
+    }
+}

@@ -18,6 +18,11 @@ pub enum PolicyError {
     Metadata { path: String, line: usize, message: String },
     #[error("{path}: policy id {id} is also defined in {other}")]
     DuplicateId { path: String, id: String, other: String },
+    /// A framework file (`frameworks/*.yaml`) that does not parse or breaks a rule.
+    #[error("{path}:{line}: invalid framework: {message}")]
+    Framework { path: String, line: usize, message: String },
+    #[error("{path}: framework {id} is also defined in {other}")]
+    DuplicateFramework { path: String, id: String, other: String },
     #[error("evaluating policy {id}: {message}")]
     Eval { id: String, message: String },
 }

@@ -1,24 +1,10 @@
 //! Parses a policy's `# METADATA` comment block (the OPA annotation convention): YAML in comment
-//! lines directly above `package`, with Palisade's fields under `custom`.
+//! lines directly above `package`, with Palisade's fields under `custom`. The parsed
+//! [`PolicyMetadata`] is a plain `palisade-model` type, so reports can read it without this crate.
 
 use crate::PolicyError;
-use palisade_model::{Compliance, PolicyId, Severity};
-use serde::{Deserialize, Serialize};
-
-/// What a policy says about itself. Reports, the API and remediation read these fields.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PolicyMetadata {
-    pub id: PolicyId,
-    pub title: String,
-    pub description: String,
-    pub severity: Severity,
-    pub resource_types: Vec<String>,
-    pub remediation: String,
-    /// The id of an automatic remediation action, when one exists.
-    pub remediation_id: Option<String>,
-    pub references: Vec<String>,
-    pub compliance: Compliance,
-}
+use palisade_model::{Compliance, PolicyId, PolicyMetadata, Severity};
+use serde::Deserialize;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -1,0 +1,46 @@
+# METADATA
+# title: Ensure management console sign-in without MFA is monitored
+# description: >-
+#   A console sign-in without MFA shows an account that a stolen password alone can open. The
+#   filter must match successful IAM user console logins whose MFAUsed is not Yes; the CIS
+#   pattern without the IAMUser and Success conditions (which also alarms on SSO and failed
+#   sign-ins) is accepted too. The check passes when a multi-region trail that is logging and
+#   records all management events sends to a CloudWatch Logs group with such a filter, an alarm
+#   watches the filter's metric in the same region, and the alarm notifies an SNS topic with at
+#   least one confirmed subscription. A SIEM fed by CloudTrail may satisfy the control instead;
+#   suppress the finding then.
+# custom:
+#   id: AWS.Account.Monitoring.ConsoleSignInWithoutMFA
+#   severity: MEDIUM
+#   resource_types: [AWS.Account.Monitoring]
+#   remediation: >-
+#     Send a multi-region trail that records all management events to a CloudWatch Logs group
+#     (aws cloudtrail update-trail --cloud-watch-logs-log-group-arn ...
+#     --cloud-watch-logs-role-arn ...), then add a metric filter with the pattern below on that
+#     group (aws logs put-metric-filter), a metric alarm on the filter's metric (aws cloudwatch
+#     put-metric-alarm, Sum >= 1 over 300 s) whose action is an SNS topic, and confirm at least
+#     one subscription to the topic (aws sns subscribe). Pattern: { ($.eventName =
+#     "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") && ($.userIdentity.type =
+#     "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }
+#   references:
+#     - https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudwatch-alarms-for-cloudtrail.html
+#     - https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
+#     - https://docs.aws.amazon.com/sns/latest/dg/sns-create-subscribe-endpoint-to-topic.html
+#   compliance:
+#     cis-aws-foundations-3.0: ["4.2"]
+package palisade.aws.cloudwatch.console_sign_in_without_mfa
+
+import data.palisade.aws.lib.monitoring
+
+# The events the CIS pattern matches, one clause per alternative (see lib/monitoring.rego).
+clauses := [[
+	monitoring.eq("$.eventSource", "signin.amazonaws.com"),
+	monitoring.eq("$.eventName", "ConsoleLogin"),
+	monitoring.ne("$.additionalEventData.MFAUsed", "Yes"),
+	monitoring.eq("$.userIdentity.type", "IAMUser"),
+	monitoring.eq("$.responseElements.ConsoleLogin", "Success"),
+]]
+
+deny contains msg if {
+	msg := monitoring.failure(clauses, "console sign-ins without MFA")
+}

@@ -1,0 +1,42 @@
+# METADATA
+# title: Ensure usage of 'root' account is monitored
+# description: >-
+#   The root user can do anything in the account and should almost never be used, so every use
+#   of it deserves an alert. The filter must match events of user type Root that were not
+#   invoked by an AWS service and are not AWS service events. The check passes when a
+#   multi-region trail that is logging and records all management events sends to a CloudWatch
+#   Logs group with such a filter, an alarm watches the filter's metric in the same region, and
+#   the alarm notifies an SNS topic with at least one confirmed subscription. A SIEM fed by
+#   CloudTrail may satisfy the control instead; suppress the finding then.
+# custom:
+#   id: AWS.Account.Monitoring.RootUsage
+#   severity: MEDIUM
+#   resource_types: [AWS.Account.Monitoring]
+#   remediation: >-
+#     Send a multi-region trail that records all management events to a CloudWatch Logs group
+#     (aws cloudtrail update-trail --cloud-watch-logs-log-group-arn ...
+#     --cloud-watch-logs-role-arn ...), then add a metric filter with the pattern below on that
+#     group (aws logs put-metric-filter), a metric alarm on the filter's metric (aws cloudwatch
+#     put-metric-alarm, Sum >= 1 over 300 s) whose action is an SNS topic, and confirm at least
+#     one subscription to the topic (aws sns subscribe). Pattern: { $.userIdentity.type = "Root"
+#     && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }
+#   references:
+#     - https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudwatch-alarms-for-cloudtrail.html
+#     - https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
+#     - https://docs.aws.amazon.com/sns/latest/dg/sns-create-subscribe-endpoint-to-topic.html
+#   compliance:
+#     cis-aws-foundations-3.0: ["4.3"]
+package palisade.aws.cloudwatch.root_usage
+
+import data.palisade.aws.lib.monitoring
+
+# The events the CIS pattern matches, one clause per alternative (see lib/monitoring.rego).
+clauses := [[
+	monitoring.eq("$.userIdentity.type", "Root"),
+	monitoring.absent("$.userIdentity.invokedBy"),
+	monitoring.ne("$.eventType", "AwsServiceEvent"),
+]]
+
+deny contains msg if {
+	msg := monitoring.failure(clauses, "uses of the root user")
+}
