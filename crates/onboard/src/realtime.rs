@@ -25,7 +25,7 @@ pub fn realtime_templates() -> RealtimeTemplates {
             "PalisadeCloudTrailWriteEvents": {
                 "Type": "AWS::Events::Rule",
                 "Properties": {
-                    "Description": "Palisade: CloudTrail management write events (not read-only) to the Palisade queue",
+                    "Description": {"Fn::Sub": "Palisade: CloudTrail management write events (not read-only) to the queue of Palisade account ${MasterAccountId}"},
                     "State": "ENABLED",
                     "EventPattern": {
                         "detail-type": ["AWS API Call via CloudTrail"],
