@@ -379,11 +379,15 @@ fn committed_coverage_document_is_the_commands_output() {
     let generated = String::from_utf8(out.stdout).unwrap();
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/coverage.md");
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        committed == generated,
-        "docs/coverage.md is stale: regenerate it with \
-         `cargo run -q -p palisade-cli -- policy coverage --output docs/coverage.md`"
-    );
+    if committed != generated {
+        let first = committed.lines().zip(generated.lines()).position(|(a, b)| a != b);
+        let line = first.unwrap_or(committed.lines().count().min(generated.lines().count()));
+        panic!(
+            "docs/coverage.md is stale (first difference on line {}): regenerate it with \
+             `cargo run -q -p palisade-cli -- policy coverage --output docs/coverage.md`",
+            line + 1
+        );
+    }
     // --output writes the same document.
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("coverage.md");

@@ -44,13 +44,14 @@ code { font: .85em ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; bac
 .meta, .muted { color: var(--muted); }
 .headline { font-size: 1.15rem; }
 .cards { display: flex; flex-wrap: wrap; gap: .75rem; margin: 1rem 0; }
-.card { flex: 1 1 9rem; border: 1px solid var(--border); border-top: 4px solid; border-radius: 6px; padding: .6rem .8rem; }
+.card { flex: 1 1 9rem; border: 1px solid var(--border); border-top-width: 4px; border-radius: 6px; padding: .6rem .8rem; }
 .card .n { font-size: 1.8rem; font-weight: 600; }
 .card .what { font-size: .85rem; color: var(--muted); }
 .bar { display: flex; height: .9rem; border-radius: 4px; overflow: hidden; background: var(--bg-soft); }
 .bar span { display: block; height: 100%; }
-.PASS { border-color: var(--pass); } .FAIL { border-color: var(--fail); } .ERROR { border-color: var(--error); }
-.MANUAL { border-color: var(--manual); } .NOT_APPLICABLE { border-color: var(--na); }
+.card.PASS { border-top-color: var(--pass); } .card.FAIL { border-top-color: var(--fail); }
+.card.ERROR { border-top-color: var(--error); } .card.MANUAL { border-top-color: var(--manual); }
+.card.NOT_APPLICABLE { border-top-color: var(--na); }
 .bar .PASS { background: var(--pass); } .bar .FAIL { background: var(--fail); } .bar .ERROR { background: var(--error); }
 .bar .MANUAL { background: var(--manual); } .bar .NOT_APPLICABLE { background: var(--na); }
 .badge { display: inline-block; font-size: .75rem; font-weight: 600; padding: .05rem .45rem; border-radius: 1rem;
