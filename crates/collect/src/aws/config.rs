@@ -18,9 +18,9 @@ pub(crate) const SPEC: ServiceSpec = ServiceSpec {
     scope: Scope::Regional,
     resource_types: &[REGION_SETTINGS],
     calls: &[
-        call("ConfigService", "DescribeConfigurationRecorders", "config:DescribeConfigurationRecorders"),
-        call("ConfigService", "DescribeConfigurationRecorderStatus", "config:DescribeConfigurationRecorderStatus"),
-        call("ConfigService", "DescribeDeliveryChannels", "config:DescribeDeliveryChannels"),
+        call("Config Service", "DescribeConfigurationRecorders", "config:DescribeConfigurationRecorders"),
+        call("Config Service", "DescribeConfigurationRecorderStatus", "config:DescribeConfigurationRecorderStatus"),
+        call("Config Service", "DescribeDeliveryChannels", "config:DescribeDeliveryChannels"),
     ],
 };
 
@@ -100,10 +100,10 @@ fn config_attributes(
     statuses: &[ConfigurationRecorderStatus],
     channels: &[DeliveryChannel],
 ) -> Value {
+    let recording_all = recorders.iter().any(|r| {
+        r.recording_group().is_some_and(|g| g.all_supported()) && status_of(r, statuses).is_some_and(|s| s.recording())
+    });
     let recorders: Vec<Value> = recorders.iter().map(|r| recorder(r, status_of(r, statuses))).collect();
-    let recording_all = recorders
-        .iter()
-        .any(|r| r["RecordingGroup"]["AllSupported"] == json!(true) && r["Status"]["Recording"] == json!(true));
     let channels: Vec<Value> = channels
         .iter()
         .map(|c| json!({"Name": c.name(), "S3BucketName": c.s3_bucket_name(), "SnsTopicARN": c.sns_topic_arn()}))

@@ -5,7 +5,9 @@ use super::actions::call;
 use super::error::{api_error, error_code};
 use super::{AwsContext, Scope, ServiceSpec};
 use crate::{CollectError, Emitter};
+use aws_sdk_securityhub::error::SdkError;
 use aws_sdk_securityhub::operation::describe_hub::DescribeHubOutput;
+use aws_sdk_securityhub::operation::get_enabled_standards::GetEnabledStandardsError;
 use aws_sdk_securityhub::types::StandardsSubscription;
 use palisade_model::{Region, Resource, ResourceRef};
 use serde_json::{json, Value};
@@ -80,12 +82,7 @@ async fn describe(ctx: &AwsContext, region: &Region) -> Result<(Resource, Option
 
 async fn enabled_standards(
     client: &aws_sdk_securityhub::Client,
-) -> Result<
-    Vec<StandardsSubscription>,
-    aws_sdk_securityhub::error::SdkError<
-        aws_sdk_securityhub::operation::get_enabled_standards::GetEnabledStandardsError,
-    >,
-> {
+) -> Result<Vec<StandardsSubscription>, SdkError<GetEnabledStandardsError>> {
     let mut standards = Vec::new();
     let mut stream = client.get_enabled_standards().into_paginator().items().send();
     while let Some(s) = stream.next().await {
