@@ -3,6 +3,8 @@
 # description: >-
 #   No ingress rule may open TCP port 22 to 0.0.0.0/0 or ::/0. A rule covers port 22 when its
 #   protocol is TCP and its port range contains 22, or when its protocol is -1 (all traffic).
+#   CIS AWS Foundations 5.2 and 5.3 (port 22 and 3389, TCP and UDP, per address family) are backed
+#   by AWS.EC2.SecurityGroup.AdminPortsOpenToIPv4World and AdminPortsOpenToIPv6World.
 # custom:
 #   id: AWS.EC2.SecurityGroup.SSHOpenToWorld
 #   severity: HIGH
@@ -13,8 +15,6 @@
 #   remediation_id: ec2-revoke-admin-port-ingress
 #   references:
 #     - https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html
-#   compliance:
-#     cis-aws-foundations-3.0: ["5.2", "5.3"]
 package palisade.aws.ec2.security_group_ssh_open_to_world
 
 port := 22
@@ -37,6 +37,7 @@ port_text(perm) := "all traffic" if perm.IpProtocol == "-1"
 port_text(perm) := sprintf("tcp %v-%v", [perm.FromPort, perm.ToPort]) if perm.IpProtocol != "-1"
 
 deny contains msg if {
+	is_array(input.attributes.IpPermissions)
 	some perm in input.attributes.IpPermissions
 	covers_port(perm)
 	some cidr in world_cidrs(perm)

@@ -68,3 +68,7 @@ test_one_bad_rule_among_good_fails if {
 		perm("tcp", 22, 22, ["10.0.0.0/8", "0.0.0.0/0"], []),
 	])
 }
+
+test_null_rules_pass_without_error if {
+	count(policy.deny) == 0 with input as {"type": "AWS.EC2.SecurityGroup", "attributes": {"GroupId": "sg-1", "IpPermissions": null}}
+}

@@ -22,6 +22,7 @@ ns_per_day := ((24 * 60) * 60) * 1000000000
 max_age_days := object.get(data.palisade.params, "iam_access_key_max_age_days", 90)
 
 deny contains msg if {
+	is_array(input.attributes.AccessKeys)
 	some key in input.attributes.AccessKeys
 	key.Status == "Active"
 	age_days := (data.palisade.now_ns - time.parse_rfc3339_ns(key.CreateDate)) / ns_per_day

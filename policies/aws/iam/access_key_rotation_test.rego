@@ -51,3 +51,7 @@ test_threshold_is_a_parameter if {
 		with data.palisade.now_ns as now
 		with data.palisade.params as {"iam_access_key_max_age_days": 30}
 }
+
+test_null_keys_pass_without_error if {
+	count(policy.deny) == 0 with input as {"name": "alice", "attributes": {"AccessKeys": null}} with data.palisade.now_ns as now
+}

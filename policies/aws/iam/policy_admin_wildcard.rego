@@ -3,6 +3,9 @@
 # description: >-
 #   The default version of a customer-managed policy must not contain an Allow statement whose
 #   Action is "*" or "*:*" (alone or in a list) on Resource "*". Deny statements are not grants.
+#   Unattached policies are flagged too, since attaching one later grants full administrative
+#   access; CIS AWS Foundations 1.16 (attached policies only) is backed by
+#   AWS.IAM.Policy.AttachedAdminPrivileges.
 # custom:
 #   id: AWS.IAM.Policy.AdminWildcard
 #   severity: HIGH
@@ -12,8 +15,6 @@
 #     default policy version (aws iam create-policy-version --set-as-default), and delete the old.
 #   references:
 #     - https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege
-#   compliance:
-#     cis-aws-foundations-3.0: ["1.16"]
 package palisade.aws.iam.policy_admin_wildcard
 
 as_list(x) := x if is_array(x)

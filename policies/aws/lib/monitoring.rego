@@ -156,7 +156,12 @@ log_groups := as_list(object.get(input.attributes, "LogGroups", []))
 
 alarms := as_list(object.get(input.attributes, "Alarms", []))
 
-topics := object.get(input.attributes, "Topics", {})
+default topics := {}
+
+topics := t if {
+	t := object.get(input.attributes, "Topics", {})
+	is_object(t)
+}
 
 # Trails that record management events (reads and writes) of every region and are logging now.
 recording_trails contains trail if {
