@@ -29,6 +29,8 @@ pub enum Command {
     Source(crate::source_cmd::SourceArgs),
     /// Generate onboarding templates: the read-only role, the real-time events StackSet.
     Onboard(crate::onboard_cmd::OnboardArgs),
+    /// Run until stopped, scanning each source as soon as it is added and then on its schedule.
+    Serve(crate::serve_cmd::ServeArgs),
 }
 
 /// How findings are printed (`scan`, `findings`).

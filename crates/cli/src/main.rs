@@ -9,6 +9,7 @@ mod policy_cmd;
 mod progress;
 mod report_cmd;
 mod scan_cmd;
+mod serve_cmd;
 mod source_cmd;
 
 use clap::Parser;
@@ -26,9 +27,13 @@ pub(crate) mod exit {
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
+    // `serve` runs unattended: by default it logs each scan it starts and ends.
+    let default_log = if matches!(cli.command, args::Command::Serve(_)) { serve_cmd::DEFAULT_LOG } else { "warn" };
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default_log.into()))
         .with_writer(std::io::stderr)
+        // Colours only for people: `serve`'s log often goes to a file or a journal.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -45,6 +50,7 @@ fn main() -> ExitCode {
             args::Command::Source(a) => source_cmd::run(a),
             args::Command::Onboard(a) => onboard_cmd::run(a).await,
             args::Command::Report(a) => report_cmd::run(a),
+            args::Command::Serve(a) => serve_cmd::run(a).await,
         }
     });
     match result {

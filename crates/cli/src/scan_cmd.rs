@@ -81,7 +81,7 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
 }
 
 /// Completes on SIGINT or SIGTERM.
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

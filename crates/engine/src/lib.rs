@@ -1,6 +1,7 @@
 //! Scans: runs collectors concurrently, streams what they find into one store transaction,
 //! evaluates each resource against the policies of its type as it arrives, and keeps the finding
-//! lifecycle (opened, resolved, deleted resources swept).
+//! lifecycle (opened, resolved, deleted resources swept). The scheduler runs those scans when each
+//! source is due, keeping its next run in the store.
 //!
 //! The engine owns the pipeline's order and its invariants (one transaction per scan, deletion
 //! only in fully covered scopes); it does not know how resources are fetched (collect), stored
@@ -8,8 +9,13 @@
 
 mod error;
 mod scan;
+mod scheduler;
 mod sources;
 
 pub use error::EngineError;
-pub use sources::{scan_sources, MultiScanOptions, SourceScan};
 pub use scan::{scan_account, FindingChangeKind, FindingEvent, ProgressEvent, ScanOptions, ScanOutcome};
+pub use scheduler::{
+    jitter_offset, next_run, AwsScanner, Clock, Finished, ScanResult, Schedule, ScheduleError, Scheduler,
+    SchedulerOptions, SourceScanner, SystemClock,
+};
+pub use sources::{scan_sources, MultiScanOptions, SourceScan};

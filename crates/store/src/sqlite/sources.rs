@@ -2,8 +2,9 @@
 
 use super::{parse_ts, ts, SqliteStore};
 use crate::error::{SqlContext, StoreError};
+use chrono::{DateTime, Utc};
 use palisade_model::{AccountId, Region, Source};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 const COLUMNS: &str = "name, account_id, label, role_arn, external_id, regions, realtime, remediation, enabled,
                        schedule, next_run_at, created_at";
@@ -49,7 +50,12 @@ impl SqliteStore {
     /// Adds a source; fails if its name or account is already a source.
     pub fn add_source(&mut self, s: &Source) -> Result<Result<(), SourceConflict>, StoreError> {
         let tx = self.conn.transaction().op("add source")?;
-        if tx.query_row("SELECT 1 FROM sources WHERE name = ?1", params![s.name], |_| Ok(())).optional().op("add source")?.is_some() {
+        if tx
+            .query_row("SELECT 1 FROM sources WHERE name = ?1", params![s.name], |_| Ok(()))
+            .optional()
+            .op("add source")?
+            .is_some()
+        {
             return Ok(Err(SourceConflict::Name(s.name.clone())));
         }
         if let Some(other) = tx
@@ -83,14 +89,19 @@ impl SqliteStore {
         Ok(Ok(()))
     }
 
-    /// Replaces every field of the source named `s.name`; `false` if there is none.
+    /// Replaces the fields of the source named `s.name` (its next run is the scheduler's, reset
+    /// only by a schedule change); `false` if there is none.
     pub fn update_source(&mut self, s: &Source) -> Result<bool, StoreError> {
         let n = self
             .conn
             .execute(
+                // next_run_at belongs to the scheduler's claims: an update only resets it (to
+                // "due now") when the schedule itself changes, so an edit racing a claim cannot
+                // write back a stale, already-due time.
                 "UPDATE sources SET account_id = ?2, label = ?3, role_arn = ?4, external_id = ?5, regions = ?6,
-                        realtime = ?7, remediation = ?8, enabled = ?9, schedule = ?10, next_run_at = ?11,
-                        updated_at = ?12
+                        realtime = ?7, remediation = ?8, enabled = ?9,
+                        next_run_at = CASE WHEN schedule = ?10 THEN next_run_at ELSE NULL END,
+                        schedule = ?10, updated_at = ?11
                  WHERE name = ?1",
                 params![
                     s.name,
@@ -103,7 +114,6 @@ impl SqliteStore {
                     s.remediation,
                     s.enabled,
                     s.schedule,
-                    s.next_run_at.map(ts),
                     ts(chrono::Utc::now())
                 ],
             )
@@ -130,6 +140,107 @@ impl SqliteStore {
         let mut stmt = self.conn.prepare(&format!("SELECT {COLUMNS} FROM sources ORDER BY name")).op("list sources")?;
         let rows = stmt.query_map([], source_row).op("list sources")?;
         rows.map(|r| r.op("list sources")?).collect()
+    }
+}
+
+/// Scheduling: the scheduler owns `next_run_at` through these three methods; nothing else writes
+/// it except `source update --schedule`, which clears it (the new schedule starts with a scan).
+impl SqliteStore {
+    /// Claims the enabled sources due at `now` (`next_run_at` unset, i.e. never scanned, or at or
+    /// before `now`), at most `limit` of them, baselines first and then the longest overdue.
+    ///
+    /// For each, `next_run` gives the following run (or `None` to leave the source unclaimed: its
+    /// schedule is unusable, or it is being scanned already), and `next_run_at` is set to it in the
+    /// same `IMMEDIATE` transaction that read it, so two claimers can never both claim the same
+    /// occurrence. Returns each claimed source (carrying its new `next_run_at`) with the value it
+    /// had before, which [`Self::release_claim`] puts back if the scan is abandoned.
+    pub fn claim_due_sources(
+        &mut self,
+        now: DateTime<Utc>,
+        limit: usize,
+        mut next_run: impl FnMut(&Source) -> Option<DateTime<Utc>>,
+    ) -> Result<Vec<(Source, Option<DateTime<Utc>>)>, StoreError> {
+        const OP: &str = "claim due sources";
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).op(OP)?;
+        let due: Vec<Source> = {
+            let mut stmt = tx
+                .prepare(&format!(
+                    "SELECT {COLUMNS} FROM sources
+                     WHERE enabled = 1 AND (next_run_at IS NULL OR next_run_at <= ?1)
+                     ORDER BY next_run_at IS NOT NULL, next_run_at, name"
+                ))
+                .op(OP)?;
+            let rows = stmt.query_map(params![ts(now)], source_row).op(OP)?;
+            rows.map(|r| r.op(OP)?).collect::<Result<_, _>>()?
+        };
+        let mut claimed = Vec::new();
+        for mut source in due {
+            if claimed.len() >= limit {
+                break;
+            }
+            let Some(next) = next_run(&source) else { continue };
+            let previous = source.next_run_at;
+            // Compare-and-set on the value read, though the transaction already holds the write lock.
+            let n = tx
+                .execute(
+                    "UPDATE sources SET next_run_at = ?2 WHERE name = ?1 AND next_run_at IS ?3",
+                    params![source.name, ts(next), previous.map(ts)],
+                )
+                .op(OP)?;
+            if n == 1 {
+                source.next_run_at = Some(next);
+                claimed.push((source, previous));
+            }
+        }
+        tx.commit().op(OP)?;
+        Ok(claimed)
+    }
+
+    /// Gives back a claim whose scan did not run to an end (the scheduler stopped): `next_run_at`
+    /// returns from `claimed` to `restore`, the value before the claim, so the next scheduler runs
+    /// it. Only if it is still `claimed`: a schedule changed meanwhile wins. `false` if it was not.
+    pub fn release_claim(
+        &mut self,
+        name: &str,
+        claimed: DateTime<Utc>,
+        restore: Option<DateTime<Utc>>,
+    ) -> Result<bool, StoreError> {
+        let n = self
+            .conn
+            .execute(
+                "UPDATE sources SET next_run_at = ?3 WHERE name = ?1 AND next_run_at = ?2",
+                params![name, ts(claimed), restore.map(ts)],
+            )
+            .op("release source claim")?;
+        Ok(n == 1)
+    }
+
+    /// Makes due at `now` every enabled source that was claimed (its `next_run_at` is in the
+    /// future) but whose claimed scan never landed: its latest scan is still `running` (the process
+    /// died mid-scan) or was `interrupted`, or it has no scan at all (the process died before its
+    /// baseline scan began). Meant for a scheduler starting up, when no scan of its own runs.
+    /// Returns the names of the sources made due.
+    pub fn recover_cut_off_claims(&mut self, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
+        const OP: &str = "recover cut-off scans";
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).op(OP)?;
+        let names: Vec<String> = {
+            let mut stmt = tx
+                .prepare(
+                    "SELECT name FROM sources
+                     WHERE enabled = 1 AND next_run_at > ?1
+                       AND coalesce((SELECT status FROM scans WHERE scans.source = sources.name
+                                     ORDER BY id DESC LIMIT 1), 'none') IN ('none', 'running', 'interrupted')
+                     ORDER BY name",
+                )
+                .op(OP)?;
+            let rows = stmt.query_map(params![ts(now)], |r| r.get(0)).op(OP)?;
+            rows.collect::<Result<_, _>>().op(OP)?
+        };
+        for name in &names {
+            tx.execute("UPDATE sources SET next_run_at = ?2 WHERE name = ?1", params![name, ts(now)]).op(OP)?;
+        }
+        tx.commit().op(OP)?;
+        Ok(names)
     }
 }
 
@@ -173,5 +284,103 @@ mod tests {
         assert!(store.remove_source("a").unwrap());
         assert!(!store.remove_source("a").unwrap());
         assert!(store.source("a").unwrap().is_none());
+    }
+
+    fn at(hour: u32) -> DateTime<Utc> {
+        use chrono::TimeZone;
+        Utc.with_ymd_and_hms(2030, 1, 1, hour, 0, 0).unwrap()
+    }
+
+    fn store_with(sources: &[(&str, bool, Option<DateTime<Utc>>)]) -> (tempfile::TempDir, SqliteStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(&dir.path().join("s.db")).unwrap();
+        for (i, (name, enabled, next)) in sources.iter().enumerate() {
+            let mut s = source(name, &format!("{:012}", 100_000_000_000u64 + i as u64));
+            (s.enabled, s.next_run_at) = (*enabled, *next);
+            store.add_source(&s).unwrap().unwrap();
+        }
+        (dir, store)
+    }
+
+    fn next_runs(store: &SqliteStore) -> Vec<(String, Option<DateTime<Utc>>)> {
+        store.sources().unwrap().into_iter().map(|s| (s.name, s.next_run_at)).collect()
+    }
+
+    #[test]
+    fn claims_due_sources_once_baselines_first_within_the_limit() {
+        let (_dir, mut store) = store_with(&[
+            ("late", true, Some(at(1))),
+            ("later", true, Some(at(2))),
+            ("new", true, None),
+            ("off", false, None),
+            ("future", true, Some(at(9))),
+        ]);
+        let claim = |store: &mut SqliteStore, limit| {
+            store
+                .claim_due_sources(at(3), limit, |_| Some(at(20)))
+                .unwrap()
+                .into_iter()
+                .map(|(s, prev)| (s.name, s.next_run_at, prev))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            claim(&mut store, 2),
+            vec![("new".into(), Some(at(20)), None), ("late".into(), Some(at(20)), Some(at(1)))]
+        );
+        assert_eq!(claim(&mut store, 5), vec![("later".into(), Some(at(20)), Some(at(2)))]);
+        assert_eq!(claim(&mut store, 5), vec![], "a claimed occurrence is never claimed again");
+        assert_eq!(store.source("off").unwrap().unwrap().next_run_at, None, "a disabled source is never claimed");
+    }
+
+    #[test]
+    fn a_source_the_claimer_declines_stays_due() {
+        let (_dir, mut store) = store_with(&[("a", true, Some(at(1))), ("b", true, Some(at(1)))]);
+        let claimed = store.claim_due_sources(at(3), 5, |s| (s.name == "b").then(|| at(20))).unwrap();
+        assert_eq!(claimed.len(), 1);
+        assert_eq!(next_runs(&store), vec![("a".into(), Some(at(1))), ("b".into(), Some(at(20)))]);
+    }
+
+    #[test]
+    fn a_released_claim_is_due_again_unless_its_schedule_changed() {
+        let (_dir, mut store) = store_with(&[("a", true, None), ("b", true, Some(at(1)))]);
+        store.claim_due_sources(at(3), 5, |_| Some(at(20))).unwrap();
+        assert!(store.release_claim("a", at(20), None).unwrap());
+        let mut b = store.source("b").unwrap().unwrap();
+        b.schedule = if b.schedule == "@hourly" { "@daily".into() } else { "@hourly".into() };
+        store.update_source(&b).unwrap(); // a schedule change makes it due
+        let mut a = store.source("a").unwrap().unwrap();
+        a.label = "Renamed".into();
+        a.next_run_at = Some(at(99)); // a stale copy: updates never write the scheduler's time
+        store.update_source(&a).unwrap();
+        assert!(!store.release_claim("b", at(20), Some(at(1))).unwrap());
+        assert_eq!(next_runs(&store), vec![("a".into(), None), ("b".into(), None)]);
+    }
+
+    #[test]
+    fn recovers_claims_whose_scan_never_landed() {
+        let (_dir, mut store) = store_with(&[
+            ("crashed", true, Some(at(20))),
+            ("interrupted", true, Some(at(20))),
+            ("never-began", true, Some(at(20))),
+            ("completed", true, Some(at(20))),
+            ("failed", true, Some(at(20))),
+            ("due-anyway", true, Some(at(1))),
+            ("off", false, Some(at(20))),
+        ]);
+        let account = AccountId::new("123456789012").unwrap();
+        // An earlier completed scan does not hide a later cut-off one.
+        let earlier = store.begin_scan("crashed", &account, &[]).unwrap();
+        store.scan_writer(earlier).commit(&account, &[]).unwrap();
+        store.begin_scan("crashed", &account, &[]).unwrap();
+        let i = store.begin_scan("interrupted", &account, &[]).unwrap();
+        store.end_scan_without_results(i, crate::ScanStatus::Interrupted).unwrap();
+        let c = store.begin_scan("completed", &account, &[]).unwrap();
+        store.scan_writer(c).commit(&account, &[]).unwrap();
+        let f = store.begin_scan("failed", &account, &[]).unwrap();
+        store.end_scan_without_results(f, crate::ScanStatus::Failed).unwrap();
+        assert_eq!(store.recover_cut_off_claims(at(3)).unwrap(), vec!["crashed", "interrupted", "never-began"]);
+        let due: Vec<_> =
+            next_runs(&store).into_iter().filter(|(_, n)| *n <= Some(at(3))).map(|(name, _)| name).collect();
+        assert_eq!(due, vec!["crashed", "due-anyway", "interrupted", "never-began"]);
     }
 }
