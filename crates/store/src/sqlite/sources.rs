@@ -350,7 +350,7 @@ mod tests {
         store.update_source(&b).unwrap(); // a schedule change makes it due
         let mut a = store.source("a").unwrap().unwrap();
         a.label = "Renamed".into();
-        a.next_run_at = Some(at(99)); // a stale copy: updates never write the scheduler's time
+        a.next_run_at = Some(at(23)); // a stale copy: updates never write the scheduler's time
         store.update_source(&a).unwrap();
         assert!(!store.release_claim("b", at(20), Some(at(1))).unwrap());
         assert_eq!(next_runs(&store), vec![("a".into(), None), ("b".into(), None)]);
