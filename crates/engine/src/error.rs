@@ -3,7 +3,7 @@
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     #[error("discovering regions: {0}")]
-    Regions(#[source] palisade_collect::CollectError),
+    Regions(#[source] Box<palisade_collect::CollectError>),
     #[error(transparent)]
     Store(#[from] palisade_store::StoreError),
     #[error(transparent)]
@@ -12,7 +12,7 @@ pub enum EngineError {
     Unreachable {
         source_name: String,
         #[source]
-        cause: palisade_collect::CollectError,
+        cause: Box<palisade_collect::CollectError>,
     },
     #[error("the scan was interrupted; the previous results are unchanged")]
     Interrupted,

@@ -81,7 +81,7 @@ pub async fn scan_account(
 ) -> Result<ScanOutcome, EngineError> {
     let regions = match &opts.regions {
         Some(r) => r.clone(),
-        None => enabled_regions(&ctx).await.map_err(EngineError::Regions)?,
+        None => enabled_regions(&ctx).await.map_err(|e| EngineError::Regions(Box::new(e)))?,
     };
     let ctx = Arc::new(ctx.with_regions(regions.clone()));
     let account = ctx.account_id().clone();

@@ -68,7 +68,7 @@ pub async fn scan_sources(
                     Ok(ctx) => ctx,
                     Err(e) => {
                         record_unreachable(&db, &source, &e.to_scan_error())?;
-                        return Err(EngineError::Unreachable { source_name: source.name.clone(), cause: e });
+                        return Err(EngineError::Unreachable { source_name: source.name.clone(), cause: Box::new(e) });
                     }
                 };
                 let scan_opts = ScanOptions {

@@ -143,6 +143,9 @@ impl SqliteStore {
     }
 }
 
+/// A claimed source (carrying its new `next_run_at`) and the `next_run_at` it had before.
+pub type ClaimedSource = (Source, Option<DateTime<Utc>>);
+
 /// Scheduling: the scheduler owns `next_run_at` through these three methods; nothing else writes
 /// it except `source update --schedule`, which clears it (the new schedule starts with a scan).
 impl SqliteStore {
@@ -159,7 +162,7 @@ impl SqliteStore {
         now: DateTime<Utc>,
         limit: usize,
         mut next_run: impl FnMut(&Source) -> Option<DateTime<Utc>>,
-    ) -> Result<Vec<(Source, Option<DateTime<Utc>>)>, StoreError> {
+    ) -> Result<Vec<ClaimedSource>, StoreError> {
         const OP: &str = "claim due sources";
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).op(OP)?;
         let due: Vec<Source> = {
