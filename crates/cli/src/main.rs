@@ -47,7 +47,7 @@ fn main() -> ExitCode {
             args::Command::Scan(a) => scan_cmd::run(a).await,
             args::Command::Findings(a) => findings_cmd::run(a),
             args::Command::Policy(a) => policy_cmd::run(a),
-            args::Command::Source(a) => source_cmd::run(a),
+            args::Command::Source(a) => source_cmd::run(a).await,
             args::Command::Onboard(a) => onboard_cmd::run(a).await,
             args::Command::Report(a) => report_cmd::run(a),
             args::Command::Serve(a) => serve_cmd::run(a).await,

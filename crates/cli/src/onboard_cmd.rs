@@ -5,7 +5,9 @@ use crate::exit;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use palisade_collect::aws::{all_calls, AwsContext, ContextOptions};
-use palisade_onboard::{quick_create_url, realtime_instructions, realtime_templates, role_template, RoleTemplateOptions};
+use palisade_onboard::{
+    quick_create_url, realtime_instructions, realtime_templates, role_template, RoleTemplateOptions,
+};
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -68,7 +70,9 @@ pub async fn run(args: OnboardArgs) -> anyhow::Result<u8> {
                 Some(a) => palisade_model::AccountId::new(a)?.to_string(),
                 None => AwsContext::from_environment(ContextOptions::default())
                     .await
-                    .context("finding the Palisade account from the ambient credentials (or pass --palisade-account-id)")?
+                    .context(
+                        "finding the Palisade account from the ambient credentials (or pass --palisade-account-id)",
+                    )?
                     .account_id()
                     .to_string(),
             };
@@ -81,15 +85,23 @@ pub async fn run(args: OnboardArgs) -> anyhow::Result<u8> {
                 .to_string();
             let template = role_template(
                 &scanner_actions(),
-                &RoleTemplateOptions { palisade_account_id: &palisade_account, external_id: &external_id, role_name: &role_name },
+                &RoleTemplateOptions {
+                    palisade_account_id: &palisade_account,
+                    external_id: &external_id,
+                    role_name: &role_name,
+                },
             );
             let text = serde_json::to_string_pretty(&template)?;
             let link = quick_create_url(&region, &template_url, &palisade_account, &external_id, &role_name);
             match output {
                 Some(path) => {
-                    std::fs::write(&path, format!("{text}\n")).with_context(|| format!("writing {}", path.display()))?;
+                    std::fs::write(&path, format!("{text}\n"))
+                        .with_context(|| format!("writing {}", path.display()))?;
                     println!("wrote the role template for source {} to {}", s.name, path.display());
-                    println!("Upload it to {template_url}, then open the quick-create link in account {}:\n{link}", s.account_id);
+                    println!(
+                        "Upload it to {template_url}, then open the quick-create link in account {}:\n{link}",
+                        s.account_id
+                    );
                 }
                 None => {
                     println!("{text}");

@@ -125,7 +125,8 @@ async fn scan_stored_sources(args: ScanArgs, pack: &palisade_policy::Pack, evalu
         let _ = cancel_tx.send(true);
     });
     let (report, bar) = progress::reporter();
-    let scans = palisade_engine::scan_sources(&connector, sources, args.db.clone(), evaluator, opts, report, cancel_rx).await;
+    let scans =
+        palisade_engine::scan_sources(&connector, sources, args.db.clone(), evaluator, opts, report, cancel_rx).await;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -148,18 +149,42 @@ async fn scan_stored_sources(args: ScanArgs, pack: &palisade_policy::Pack, evalu
             Ok(o) => {
                 errors.extend(o.errors.iter().cloned());
                 let detail = format!("{} region(s)", o.regions.len());
-                [s.name.clone(), s.account_id.to_string(), s.label.clone(), "completed".into(),
-                 o.summary.resources.to_string(), o.summary.failing.to_string(), o.summary.errors.to_string(), detail]
+                [
+                    s.name.clone(),
+                    s.account_id.to_string(),
+                    s.label.clone(),
+                    "completed".into(),
+                    o.summary.resources.to_string(),
+                    o.summary.failing.to_string(),
+                    o.summary.errors.to_string(),
+                    detail,
+                ]
             }
             Err(EngineError::Interrupted) => {
                 interrupted += 1;
-                [s.name.clone(), s.account_id.to_string(), s.label.clone(), "interrupted".into(),
-                 "-".into(), "-".into(), "-".into(), "rolled back; previous results kept".into()]
+                [
+                    s.name.clone(),
+                    s.account_id.to_string(),
+                    s.label.clone(),
+                    "interrupted".into(),
+                    "-".into(),
+                    "-".into(),
+                    "-".into(),
+                    "rolled back; previous results kept".into(),
+                ]
             }
             Err(e) => {
                 failed += 1;
-                [s.name.clone(), s.account_id.to_string(), s.label.clone(), "failed".into(),
-                 "-".into(), "-".into(), "-".into(), format!("{e:#}")]
+                [
+                    s.name.clone(),
+                    s.account_id.to_string(),
+                    s.label.clone(),
+                    "failed".into(),
+                    "-".into(),
+                    "-".into(),
+                    "-".into(),
+                    format!("{e:#}"),
+                ]
             }
         };
         table.add_row(row);

@@ -1,10 +1,14 @@
-//! `palisade source add|list|show|update|remove`: the accounts Palisade scans.
+//! `palisade source add|list|show|update|remove|discover`: the accounts Palisade scans.
 
-use crate::args::Format;
+use crate::args::{Format, ListFormat};
 use crate::exit;
 use anyhow::Context;
-use clap::{Args, Subcommand};
+use clap::{ArgGroup, Args, Subcommand};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+use palisade_collect::aws::discover::{
+    discover_organization, discovered_sources, Discovered, LabelMapping, LabelRule, NewSource, OrgDiscovery,
+};
+use palisade_collect::aws::{AwsContext, ContextOptions};
 use palisade_model::{AccountId, Region, Source, DEFAULT_SCHEDULE};
 use palisade_store::SqliteStore;
 use std::path::{Path, PathBuf};
@@ -45,6 +49,9 @@ pub enum SourceCommand {
         #[arg(long, default_value = "palisade.db")]
         db: PathBuf,
     },
+    /// Add every active account of an AWS Organization as a source (run with the management
+    /// account's credentials). Generated external ids are shown once.
+    Discover(DiscoverArgs),
 }
 
 #[derive(Args, Debug)]
@@ -106,12 +113,41 @@ pub struct UpdateArgs {
     pub schedule: Option<String>,
 }
 
-pub fn run(args: SourceArgs) -> anyhow::Result<u8> {
+#[derive(Args, Debug)]
+#[command(group(ArgGroup::new("labels").required(true).args(["label_from_ou", "mapping"])))]
+pub struct DiscoverArgs {
+    /// Discover the accounts of the AWS Organization the ambient credentials' account manages.
+    #[arg(long, required = true)]
+    pub org: bool,
+    /// The read-only role to assume in every account (arn:aws:iam::<account>:role/<name>).
+    #[arg(long, default_value = DEFAULT_ROLE_NAME)]
+    pub role_name: String,
+    /// Label each source with the name of the OU directly containing its account.
+    #[arg(long)]
+    pub label_from_ou: bool,
+    /// Label sources from a YAML or JSON file mapping account ids, OU paths (Root/Workloads/Prod,
+    /// covering the OUs below) or * to labels; unmatched accounts are skipped.
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
+    /// Regions to scan in every new source, comma-separated (default: every enabled region).
+    #[arg(long, value_delimiter = ',')]
+    pub regions: Vec<Region>,
+    /// Show what would be added; add nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long, default_value = "palisade.db")]
+    pub db: PathBuf,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+pub async fn run(args: SourceArgs) -> anyhow::Result<u8> {
     match args.command {
         SourceCommand::Add(a) => add(a),
         SourceCommand::List { db, format } => list(&db, format),
         SourceCommand::Show { name, db, format } => show(&db, &name, format),
         SourceCommand::Update(a) => update(a),
+        SourceCommand::Discover(a) => discover(a).await,
         SourceCommand::Remove { name, db } => {
             let mut store = open(&db)?;
             if !store.remove_source(&name)? {
@@ -128,7 +164,7 @@ pub fn open(db: &Path) -> anyhow::Result<SqliteStore> {
 }
 
 /// A random ExternalId: 128 bits as hex.
-fn generate_external_id() -> anyhow::Result<String> {
+pub(crate) fn generate_external_id() -> anyhow::Result<String> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("generating an external id: {e}"))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
@@ -162,7 +198,11 @@ fn add(a: AddArgs) -> anyhow::Result<u8> {
     if generated {
         println!("External ID (shown once; the role's trust policy must require it): {external_id}");
     }
-    println!("Next: deploy the read-only role with `palisade onboard role --source {} --db {}`", source.name, a.db.display());
+    println!(
+        "Next: deploy the read-only role with `palisade onboard role --source {} --db {}`",
+        source.name,
+        a.db.display()
+    );
     Ok(exit::OK)
 }
 
@@ -204,7 +244,10 @@ fn update(a: UpdateArgs) -> anyhow::Result<u8> {
 fn public_view(s: &Source) -> serde_json::Value {
     let mut v = serde_json::to_value(s).unwrap_or_default();
     if let Some(obj) = v.as_object_mut() {
-        obj.insert("external_id".into(), serde_json::Value::String(if s.external_id.is_some() { "set" } else { "none" }.into()));
+        obj.insert(
+            "external_id".into(),
+            serde_json::Value::String(if s.external_id.is_some() { "set" } else { "none" }.into()),
+        );
     }
     v
 }
@@ -243,7 +286,10 @@ fn list(db: &Path, format: Format) -> anyhow::Result<u8> {
         };
         let last_scan = last
             .get(&s.name)
-            .map(|r| format!("{:?} {} ({} failing, {} errors)", r.status, r.started_at.format("%F %T"), r.failing, r.errors).to_lowercase())
+            .map(|r| {
+                format!("{:?} {} ({} failing, {} errors)", r.status, r.started_at.format("%F %T"), r.failing, r.errors)
+                    .to_lowercase()
+            })
             .unwrap_or_else(|| "never".into());
         table.add_row([
             s.name.as_str(),
@@ -277,6 +323,116 @@ fn show(db: &Path, name: &str, format: Format) -> anyhow::Result<u8> {
     } else if let Some(obj) = view.as_object() {
         for (k, v) in obj {
             println!("{k:>12}: {}", v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()));
+        }
+    }
+    Ok(exit::OK)
+}
+
+/// `source discover --org`: every active account of the organization becomes a source (name from
+/// the account name, label from its OU or the mapping, its own generated ExternalId); accounts
+/// that are already sources, inactive or unlabelled are skipped and listed with the reason.
+async fn discover(a: DiscoverArgs) -> anyhow::Result<u8> {
+    let labels = match &a.mapping {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            let mapping =
+                LabelMapping::parse(&text).with_context(|| format!("reading the label mapping {}", path.display()))?;
+            LabelRule::Mapping(mapping)
+        }
+        None => LabelRule::FromOu,
+    };
+    let mut store = open(&a.db)?;
+    let existing = store.sources()?;
+    let ctx = AwsContext::from_environment(ContextOptions::default()).await.context("connecting to AWS")?;
+    let accounts = match discover_organization(&ctx).await.context("listing the organization's accounts")? {
+        OrgDiscovery::Management { accounts, .. } => accounts,
+        OrgDiscovery::Member { organization_id, management_account_id } => anyhow::bail!(
+            "account {} is a member of organization {organization_id}; run discover with the credentials of its management account {management_account_id}",
+            ctx.account_id()
+        ),
+        OrgDiscovery::NotInOrganization => anyhow::bail!("account {} is not in an AWS Organization", ctx.account_id()),
+    };
+
+    let plan = discovered_sources(&accounts, &a.role_name, &labels, &existing);
+    let source_for = |s: &NewSource, external_id: Option<String>| Source {
+        name: s.name.clone(),
+        account_id: s.account_id.clone(),
+        label: s.label.clone(),
+        role_arn: Some(s.role_arn.clone()),
+        external_id,
+        regions: a.regions.clone(),
+        realtime: false,
+        remediation: false,
+        enabled: true,
+        schedule: DEFAULT_SCHEDULE.into(),
+        next_run_at: None,
+        created_at: chrono::Utc::now(),
+    };
+    // Every new source is checked before any is added, so a bad --role-name adds nothing.
+    for d in &plan {
+        if let Discovered::Add(s) = d {
+            source_for(s, None).validate().with_context(|| format!("account {} ({})", s.account_id, s.account_name))?;
+        }
+    }
+
+    let mut rows = Vec::with_capacity(plan.len());
+    for d in plan {
+        let row = match d {
+            Discovered::Add(s) => {
+                let (result, external_id, reason) = if a.dry_run {
+                    ("would add", None, None)
+                } else {
+                    let source = source_for(&s, Some(generate_external_id()?));
+                    match store.add_source(&source)? {
+                        Ok(()) => ("added", source.external_id, None),
+                        // Added by someone else since the plan was made.
+                        Err(conflict) => ("skipped", None, Some(conflict.to_string())),
+                    }
+                };
+                serde_json::json!({
+                    "result": result, "name": s.name, "account_id": s.account_id, "account_name": s.account_name,
+                    "ou_path": s.ou_path, "label": s.label, "role_arn": s.role_arn, "external_id": external_id,
+                    "reason": reason,
+                })
+            }
+            Discovered::Skip { account, reason } => serde_json::json!({
+                "result": "skipped", "name": null, "account_id": account.account_id, "account_name": account.name,
+                "ou_path": account.ou_path, "label": null, "role_arn": null, "external_id": null,
+                "reason": reason.to_string(),
+            }),
+        };
+        rows.push(row);
+    }
+
+    if a.format == ListFormat::Json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(exit::OK);
+    }
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+    table.set_header(["RESULT", "SOURCE", "ACCOUNT", "ACCOUNT NAME", "OU PATH", "LABEL", "EXTERNAL ID", "REASON"]);
+    for r in &rows {
+        table.add_row(
+            ["result", "name", "account_id", "account_name", "ou_path", "label", "external_id", "reason"]
+                .map(|k| text(&r[k])),
+        );
+    }
+    println!("{table}");
+    let count = |result: &str| rows.iter().filter(|r| r["result"] == result).count();
+    if a.dry_run {
+        println!(
+            "dry run: {} source(s) would be added, {} account(s) skipped; nothing was added",
+            count("would add"),
+            count("skipped")
+        );
+    } else {
+        println!("added {} source(s), skipped {} account(s)", count("added"), count("skipped"));
+        if count("added") > 0 {
+            println!(
+                "External IDs are shown once: the {} role in each account must require its source's ExternalId (see `palisade onboard role --source NAME`)",
+                a.role_name
+            );
         }
     }
     Ok(exit::OK)

@@ -10,20 +10,37 @@ use std::path::Path;
 fn cfn_lint(path: &Path) {
     let lint = Path::new(&python()).with_file_name("cfn-lint");
     let out = std::process::Command::new(&lint).arg(path).output().expect("run cfn-lint");
-    assert!(out.status.success(), "cfn-lint {}:\n{}{}", path.display(), String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "cfn-lint {}:\n{}{}",
+        path.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
 fn realtime_templates_pass_cfn_lint_and_name_the_steps() {
     let dir = tempfile::tempdir().unwrap();
-    let out = run(palisade().args(["onboard", "realtime", "--palisade-account-id", "111111111111", "--queue-arn", "arn:aws:sqs:us-east-1:111111111111:palisade-events", "--output-dir"]).arg(dir.path()));
+    let out = run(palisade()
+        .args([
+            "onboard",
+            "realtime",
+            "--palisade-account-id",
+            "111111111111",
+            "--queue-arn",
+            "arn:aws:sqs:us-east-1:111111111111:palisade-events",
+            "--output-dir",
+        ])
+        .arg(dir.path()));
     assert!(out.status.success(), "{}", stderr(&out));
     let steps = String::from_utf8_lossy(&out.stdout);
     assert!(steps.contains("create-stack-set") && steps.contains("create-stack-instances"), "{steps}");
     for file in ["realtime-stackset.json", "stackset-administrator-role.json", "stackset-execution-role.json"] {
         cfn_lint(&dir.path().join(file));
     }
-    let stackset: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("realtime-stackset.json")).unwrap()).unwrap();
+    let stackset: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("realtime-stackset.json")).unwrap()).unwrap();
     let params = stackset["Parameters"].as_object().unwrap();
     assert!(params.contains_key("MasterAccountId") && params.contains_key("QueueArn"));
 }
@@ -34,12 +51,33 @@ async fn role_template_lints_deploys_and_is_assumable_for_a_scan() {
     let target = fresh_account_id();
     let dir = tempfile::tempdir().unwrap();
     let db = db(dir.path());
-    let out = run(palisade().args(["source", "add", "--name", "target", "--account-id", &target, "--label", "Prod", "--regions", "us-east-1", "--db"]).arg(&db));
+    let out = run(palisade()
+        .args([
+            "source",
+            "add",
+            "--name",
+            "target",
+            "--account-id",
+            &target,
+            "--label",
+            "Prod",
+            "--regions",
+            "us-east-1",
+            "--db",
+        ])
+        .arg(&db));
     assert!(out.status.success(), "{}", stderr(&out));
     let template_path = dir.path().join("role.json");
-    let out = run(palisade().args(["onboard", "role", "--source", "target", "--palisade-account-id", "123456789012", "--output"]).arg(&template_path).arg("--db").arg(&db));
+    let out = run(palisade()
+        .args(["onboard", "role", "--source", "target", "--palisade-account-id", "123456789012", "--output"])
+        .arg(&template_path)
+        .arg("--db")
+        .arg(&db));
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("quickcreate?templateURL="), "the quick-create link is printed");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("quickcreate?templateURL="),
+        "the quick-create link is printed"
+    );
     cfn_lint(&template_path);
 
     // Deploy it into the target account, as the account's owner would.
@@ -49,8 +87,16 @@ async fn role_template_lints_deploys_and_is_assumable_for_a_scan() {
         .test_credentials()
         .load()
         .await;
-    let owner = aws_config::sts::AssumeRoleProvider::builder(format!("arn:aws:iam::{target}:role/owner")).session_name("owner").configure(&base).build().await;
-    let owner_conf = base.clone().into_builder().credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(owner)).build();
+    let owner = aws_config::sts::AssumeRoleProvider::builder(format!("arn:aws:iam::{target}:role/owner"))
+        .session_name("owner")
+        .configure(&base)
+        .build()
+        .await;
+    let owner_conf = base
+        .clone()
+        .into_builder()
+        .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(owner))
+        .build();
     let cfn = aws_sdk_cloudformation::Client::new(&owner_conf);
     cfn.create_stack()
         .stack_name("Palisade-ReadOnly")
@@ -60,7 +106,13 @@ async fn role_template_lints_deploys_and_is_assumable_for_a_scan() {
         .await
         .expect("the role template deploys");
     let stack = cfn.describe_stacks().stack_name("Palisade-ReadOnly").send().await.unwrap().stacks.unwrap().remove(0);
-    let role_arn = stack.outputs().iter().find(|o| o.output_key() == Some("RoleArn")).and_then(|o| o.output_value()).expect("RoleArn output").to_string();
+    let role_arn = stack
+        .outputs()
+        .iter()
+        .find(|o| o.output_key() == Some("RoleArn"))
+        .and_then(|o| o.output_value())
+        .expect("RoleArn output")
+        .to_string();
     assert_eq!(role_arn, format!("arn:aws:iam::{target}:role/PalisadeReadOnly"));
     // The emulator's CloudFormation does not attach ManagedPolicyArns (a moto gap); the trust
     // policy and the inline policy it does create are checked here, the managed ones by the
@@ -68,7 +120,9 @@ async fn role_template_lints_deploys_and_is_assumable_for_a_scan() {
     let iam = aws_sdk_iam::Client::new(&owner_conf);
     let role = iam.get_role().role_name("PalisadeReadOnly").send().await.unwrap().role.unwrap();
     let trust = percent_decode(role.assume_role_policy_document().unwrap_or_default());
-    let external_id = json(&run(palisade().args(["source", "show", "target", "--format", "json", "--db"]).arg(&db)))["external_id"].clone();
+    let external_id = json(&run(palisade().args(["source", "show", "target", "--format", "json", "--db"]).arg(&db)))
+        ["external_id"]
+        .clone();
     assert_eq!(external_id, "set");
     assert!(trust.contains("sts:ExternalId") && trust.contains("arn:aws:iam::123456789012:root"), "{trust}");
     let inline = iam.list_role_policies().role_name("PalisadeReadOnly").send().await.unwrap();

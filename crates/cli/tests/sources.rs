@@ -18,7 +18,21 @@ fn palisade_base() -> std::process::Command {
 }
 
 fn add_source(db: &Path, name: &str, account: &str, label: &str) {
-    let out = run(palisade().args(["source", "add", "--name", name, "--account-id", account, "--label", label, "--regions", "us-east-1", "--db"]).arg(db));
+    let out = run(palisade()
+        .args([
+            "source",
+            "add",
+            "--name",
+            name,
+            "--account-id",
+            account,
+            "--label",
+            label,
+            "--regions",
+            "us-east-1",
+            "--db",
+        ])
+        .arg(db));
     assert!(out.status.success(), "source add: {}", stderr(&out));
 }
 
@@ -26,21 +40,42 @@ fn add_source(db: &Path, name: &str, account: &str, label: &str) {
 fn source_commands_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     let db = db(dir.path());
-    let out = run(palisade().args(["source", "add", "--name", "prod", "--account-id", "111122223333", "--label", "Prod", "--realtime", "--db"]).arg(&db));
+    let out = run(palisade()
+        .args([
+            "source",
+            "add",
+            "--name",
+            "prod",
+            "--account-id",
+            "111122223333",
+            "--label",
+            "Prod",
+            "--realtime",
+            "--db",
+        ])
+        .arg(&db));
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
-    let external_id = text.lines().find_map(|l| l.strip_prefix("External ID (shown once; the role's trust policy must require it): ")).expect("the generated external id is shown");
+    let external_id = text
+        .lines()
+        .find_map(|l| l.strip_prefix("External ID (shown once; the role's trust policy must require it): "))
+        .expect("the generated external id is shown");
     assert_eq!(external_id.len(), 32, "{text}");
 
     let list = json(&run(palisade().args(["source", "list", "--format", "json", "--db"]).arg(&db)));
     let s = &list[0];
-    assert_eq!((s["name"].as_str(), s["account_id"].as_str(), s["label"].as_str()), (Some("prod"), Some("111122223333"), Some("Prod")));
+    assert_eq!(
+        (s["name"].as_str(), s["account_id"].as_str(), s["label"].as_str()),
+        (Some("prod"), Some("111122223333"), Some("Prod"))
+    );
     assert_eq!(s["role_arn"], "arn:aws:iam::111122223333:role/PalisadeReadOnly");
     assert_eq!(s["realtime"], true);
     assert_eq!(s["external_id"], "set", "the external id is shown once, never listed");
-    assert!(!String::from_utf8_lossy(&run(palisade().args(["source", "show", "prod", "--db"]).arg(&db)).stdout).contains(external_id));
+    assert!(!String::from_utf8_lossy(&run(palisade().args(["source", "show", "prod", "--db"]).arg(&db)).stdout)
+        .contains(external_id));
 
-    let out = run(palisade().args(["source", "update", "prod", "--label", "Dev", "--enabled", "false", "--db"]).arg(&db));
+    let out =
+        run(palisade().args(["source", "update", "prod", "--label", "Dev", "--enabled", "false", "--db"]).arg(&db));
     assert!(out.status.success(), "{}", stderr(&out));
     let shown = json(&run(palisade().args(["source", "show", "prod", "--format", "json", "--db"]).arg(&db)));
     assert_eq!((shown["label"].as_str(), shown["enabled"].as_bool()), (Some("Dev"), Some(false)));
@@ -48,7 +83,19 @@ fn source_commands_round_trip() {
     // Bad input: a clear error, nothing saved.
     for (args, needle) in [
         (vec!["--name", "x", "--account-id", "11112222333", "--label", "L"], "12 digits"),
-        (vec!["--name", "y", "--account-id", "444455556666", "--label", "L", "--role-arn", "arn:aws:iam::111122223333:role/R"], "belongs to account"),
+        (
+            vec![
+                "--name",
+                "y",
+                "--account-id",
+                "444455556666",
+                "--label",
+                "L",
+                "--role-arn",
+                "arn:aws:iam::111122223333:role/R",
+            ],
+            "belongs to account",
+        ),
         (vec!["--name", "prod", "--account-id", "777788889999", "--label", "L"], "already exists"),
         (vec!["--name", "z", "--account-id", "111122223333", "--label", "L"], "already the source"),
     ] {
@@ -56,7 +103,10 @@ fn source_commands_round_trip() {
         assert!(!out.status.success(), "{args:?} must be rejected");
         assert!(stderr(&out).contains(needle), "{args:?}: {}", stderr(&out));
     }
-    assert_eq!(json(&run(palisade().args(["source", "list", "--format", "json", "--db"]).arg(&db))).as_array().unwrap().len(), 1);
+    assert_eq!(
+        json(&run(palisade().args(["source", "list", "--format", "json", "--db"]).arg(&db))).as_array().unwrap().len(),
+        1
+    );
 
     assert!(run(palisade().args(["source", "remove", "prod", "--db"]).arg(&db)).status.success());
     assert!(!run(palisade().args(["source", "remove", "prod", "--db"]).arg(&db)).status.success());
@@ -75,14 +125,35 @@ async fn scan_all_attributes_every_finding_to_its_account_and_label() {
         acct.s3("us-east-1").create_bucket().bucket(format!("multi-{}", acct.account_id)).send().await.unwrap();
         let ec2 = acct.ec2("us-east-1");
         let vpc = ec2.create_vpc().cidr_block("10.1.0.0/16").send().await.unwrap().vpc.unwrap().vpc_id.unwrap();
-        let sg = ec2.create_security_group().group_name("ssh").description("ssh").vpc_id(vpc).send().await.unwrap().group_id.unwrap();
-        ec2.authorize_security_group_ingress().group_id(&sg).ip_protocol("tcp").from_port(22).to_port(22).cidr_ip("0.0.0.0/0").send().await.unwrap();
+        let sg = ec2
+            .create_security_group()
+            .group_name("ssh")
+            .description("ssh")
+            .vpc_id(vpc)
+            .send()
+            .await
+            .unwrap()
+            .group_id
+            .unwrap();
+        ec2.authorize_security_group_ingress()
+            .group_id(&sg)
+            .ip_protocol("tcp")
+            .from_port(22)
+            .to_port(22)
+            .cidr_ip("0.0.0.0/0")
+            .send()
+            .await
+            .unwrap();
         add_source(&db, &format!("acct-{i:02}"), &acct.account_id, labels[i % 3]);
         accounts.push((acct.account_id.clone(), labels[i % 3], sg));
     }
     let out = run(palisade_base().args(["scan", "--all", "--format", "json", "--max-accounts", "8", "--db"]).arg(&db));
     assert!(out.status.success(), "scan --all failed: {}", stderr(&out));
-    assert!(stderr(&out).contains(&format!("scanned {ACCOUNTS} source(s): {ACCOUNTS} completed, 0 failed")), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("scanned {ACCOUNTS} source(s): {ACCOUNTS} completed, 0 failed")),
+        "{}",
+        stderr(&out)
+    );
     let findings = json(&out);
     let findings = findings.as_array().unwrap();
     for (account, label, sg) in &accounts {
@@ -90,10 +161,16 @@ async fn scan_all_attributes_every_finding_to_its_account_and_label() {
         assert!(mine.iter().all(|f| f["label"] == *label), "account {account} has findings with another label");
         let bucket = format!("arn:aws:s3:::multi-{account}");
         let group = format!("arn:aws:ec2:us-east-1:{account}:security-group/{sg}");
-        for (policy, resource) in [("AWS.S3.Bucket.Encryption", &bucket), ("AWS.EC2.SecurityGroup.SSHOpenToWorld", &group)] {
-            let hits: Vec<_> = findings.iter().filter(|f| f["policy_id"] == policy && f["resource_id"] == resource.as_str()).collect();
+        for (policy, resource) in
+            [("AWS.S3.Bucket.Encryption", &bucket), ("AWS.EC2.SecurityGroup.SSHOpenToWorld", &group)]
+        {
+            let hits: Vec<_> =
+                findings.iter().filter(|f| f["policy_id"] == policy && f["resource_id"] == resource.as_str()).collect();
             assert_eq!(hits.len(), 1, "{policy} on {resource}");
-            assert_eq!((hits[0]["status"].as_str(), hits[0]["account_id"].as_str(), hits[0]["label"].as_str()), (Some("FAIL"), Some(account.as_str()), Some(*label)));
+            assert_eq!(
+                (hits[0]["status"].as_str(), hits[0]["account_id"].as_str(), hits[0]["label"].as_str()),
+                (Some("FAIL"), Some(account.as_str()), Some(*label))
+            );
         }
         // No leakage: every resource id that names an account names this one.
         for f in &mine {
@@ -124,10 +201,20 @@ async fn one_unreachable_source_and_one_denied_service_do_not_stop_the_others() 
     let iam = aws_sdk_iam::Client::new(&base);
     iam.create_user().user_name("palisade").send().await.unwrap();
     let key = iam.create_access_key().user_name("palisade").send().await.unwrap().access_key.unwrap();
-    let policy = format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"*","Resource":"*"}},{{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"arn:aws:iam::{unreachable}:role/*"}}]}}"#);
+    let policy = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"*","Resource":"*"}},{{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"arn:aws:iam::{unreachable}:role/*"}}]}}"#
+    );
     iam.put_user_policy().user_name("palisade").policy_name("palisade").policy_document(policy).send().await.unwrap();
-    let in_good = aws_config::sts::AssumeRoleProvider::builder(format!("arn:aws:iam::{good}:role/setup")).session_name("setup").configure(&base).build().await;
-    let good_conf = base.clone().into_builder().credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(in_good)).build();
+    let in_good = aws_config::sts::AssumeRoleProvider::builder(format!("arn:aws:iam::{good}:role/setup"))
+        .session_name("setup")
+        .configure(&base)
+        .build()
+        .await;
+    let good_conf = base
+        .clone()
+        .into_builder()
+        .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(in_good))
+        .build();
     let good_iam = aws_sdk_iam::Client::new(&good_conf);
     good_iam.create_role().role_name("PalisadeReadOnly").assume_role_policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#).send().await.unwrap();
     good_iam.put_role_policy().role_name("PalisadeReadOnly").policy_name("read").policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#).send().await.unwrap();
@@ -150,11 +237,17 @@ async fn one_unreachable_source_and_one_denied_service_do_not_stop_the_others() 
     assert!(err.contains("ListBuckets") && err.contains("access_denied"), "the denied service is a scan error: {err}");
     let findings = json(&out);
     assert!(
-        findings.as_array().unwrap().iter().any(|f| f["account_id"] == good.as_str() && f["policy_id"] == "AWS.EC2.SecurityGroup.SSHOpenToWorld"),
+        findings
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["account_id"] == good.as_str() && f["policy_id"] == "AWS.EC2.SecurityGroup.SSHOpenToWorld"),
         "the good source was scanned despite the others: {findings}"
     );
     let list = json(&run(palisade().args(["source", "list", "--format", "json", "--db"]).arg(&db)));
-    let status = |name: &str| list.as_array().unwrap().iter().find(|s| s["name"] == name).unwrap()["last_scan"]["status"].clone();
+    let status = |name: &str| {
+        list.as_array().unwrap().iter().find(|s| s["name"] == name).unwrap()["last_scan"]["status"].clone()
+    };
     assert_eq!(status("good"), "completed");
     assert_eq!(status("unreachable"), "failed");
 }

@@ -26,10 +26,8 @@ fn event(content_type: &str, body: &str) -> ReplayEvent {
 }
 
 async fn collect_access_analyzer(list_analyzers: &str) -> (Vec<serde_json::Value>, StaticReplayClient) {
-    let http = StaticReplayClient::new(vec![
-        event("text/xml", CALLER_IDENTITY),
-        event("application/json", list_analyzers),
-    ]);
+    let http =
+        StaticReplayClient::new(vec![event("text/xml", CALLER_IDENTITY), event("application/json", list_analyzers)]);
     let sdk = aws_config::defaults(BehaviorVersion::latest())
         .http_client(http.clone())
         .region(aws_config::Region::new("us-east-1"))
@@ -45,7 +43,10 @@ async fn collect_access_analyzer(list_analyzers: &str) -> (Vec<serde_json::Value
     while let Some(item) = rx.recv().await {
         match item {
             Collected::Resource(r) => {
-                assert_eq!((r.account_id.as_str(), r.resource_type.as_str()), ("111122223333", "AWS.Region.AccessAnalyzer"));
+                assert_eq!(
+                    (r.account_id.as_str(), r.resource_type.as_str()),
+                    ("111122223333", "AWS.Region.AccessAnalyzer")
+                );
                 out.push(r.attributes);
             }
             Collected::Error(e) => panic!("unexpected scan error {e:?}"),

@@ -60,7 +60,8 @@ fn statement_matches(stmt: &Value, action: &str) -> bool {
 /// Whether the identity policies in `documents` together allow `action` (on resource `*`, with
 /// no conditions in play): some Allow statement matches and no Deny statement does.
 pub fn action_allowed(documents: &[&Value], action: &str) -> bool {
-    let statements: Vec<&Value> = documents.iter().flat_map(|d| as_list(d.get("Statement").unwrap_or(&Value::Null))).collect();
+    let statements: Vec<&Value> =
+        documents.iter().flat_map(|d| as_list(d.get("Statement").unwrap_or(&Value::Null))).collect();
     let effect = |s: &Value| s.get("Effect").and_then(Value::as_str).unwrap_or_default().to_string();
     let denied = statements.iter().any(|s| effect(s) == "Deny" && statement_matches(s, action));
     let allowed = statements.iter().any(|s| effect(s) == "Allow" && statement_matches(s, action));

@@ -13,7 +13,8 @@ const NEEDS_NO_PERMISSION: &[&str] = &["sts:GetCallerIdentity"];
 
 /// SecurityAudit and ViewOnlyAccess, as AWS publishes them.
 pub fn managed_policies() -> Vec<ManagedPolicy> {
-    let all: Value = serde_json::from_str(MANAGED_POLICIES_JSON).expect("deploy/aws-managed-policies.json is valid JSON");
+    let all: Value =
+        serde_json::from_str(MANAGED_POLICIES_JSON).expect("deploy/aws-managed-policies.json is valid JSON");
     let mut out = Vec::new();
     if let Some(map) = all.as_object() {
         for (name, p) in map {
@@ -41,8 +42,11 @@ pub struct RoleTemplateOptions<'a> {
 pub fn role_template(actions: &[&str], opts: &RoleTemplateOptions<'_>) -> Value {
     let managed = managed_policies();
     let documents: Vec<&Value> = managed.iter().map(|m| &m.document).collect();
-    let mut extra: Vec<&str> =
-        actions.iter().copied().filter(|a| !NEEDS_NO_PERMISSION.contains(a) && !action_allowed(&documents, a)).collect();
+    let mut extra: Vec<&str> = actions
+        .iter()
+        .copied()
+        .filter(|a| !NEEDS_NO_PERMISSION.contains(a) && !action_allowed(&documents, a))
+        .collect();
     extra.sort_unstable();
     extra.dedup();
     let managed_arns: Vec<Value> = managed
@@ -102,7 +106,13 @@ pub fn role_template(actions: &[&str], opts: &RoleTemplateOptions<'_>) -> Value 
 
 /// The console's quick-create link for the role stack, with the parameters filled in. The
 /// template must be reachable at `template_url` (an S3 URL the console can read).
-pub fn quick_create_url(region: &str, template_url: &str, palisade_account_id: &str, external_id: &str, role_name: &str) -> String {
+pub fn quick_create_url(
+    region: &str,
+    template_url: &str,
+    palisade_account_id: &str,
+    external_id: &str,
+    role_name: &str,
+) -> String {
     let enc = |s: &str| -> String {
         s.bytes()
             .map(|b| match b {
@@ -125,7 +135,14 @@ mod tests {
     use super::*;
 
     fn template(actions: &[&str]) -> Value {
-        role_template(actions, &RoleTemplateOptions { palisade_account_id: "111111111111", external_id: "ext-1", role_name: DEFAULT_ROLE_NAME })
+        role_template(
+            actions,
+            &RoleTemplateOptions {
+                palisade_account_id: "111111111111",
+                external_id: "ext-1",
+                role_name: DEFAULT_ROLE_NAME,
+            },
+        )
     }
 
     #[test]
@@ -137,7 +154,8 @@ mod tests {
     #[test]
     fn inline_policy_holds_only_what_managed_policies_miss() {
         let t = template(&["s3:GetBucketAcl", "iam:ListUsers", "made-up:ReadThing"]);
-        let inline = &t["Resources"]["PalisadeReadOnlyRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"][0];
+        let inline =
+            &t["Resources"]["PalisadeReadOnlyRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"][0];
         assert_eq!(inline["Action"], serde_json::json!(["made-up:ReadThing"]));
         let none = template(&["s3:GetBucketAcl"]);
         assert!(none["Resources"]["PalisadeReadOnlyRole"]["Properties"].get("Policies").is_none());

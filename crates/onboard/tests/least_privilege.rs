@@ -45,7 +45,11 @@ async fn every_action_a_scan_calls_is_allowed_by_the_generated_role() {
 
     let template = role_template(
         &scanner_actions(),
-        &RoleTemplateOptions { palisade_account_id: "111111111111", external_id: "x-123", role_name: "PalisadeReadOnly" },
+        &RoleTemplateOptions {
+            palisade_account_id: "111111111111",
+            external_id: "x-123",
+            role_name: "PalisadeReadOnly",
+        },
     );
     let managed = managed_policies();
     let inline = &template["Resources"]["PalisadeReadOnlyRole"]["Properties"]["Policies"][0]["PolicyDocument"];

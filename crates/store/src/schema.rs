@@ -1,6 +1,7 @@
 //! The SQLite schema and its migrations. Each migration runs once, in order, in a transaction.
 
-pub(crate) const MIGRATIONS: &[&str] = &[r#"
+pub(crate) const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE scans (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,
     source        TEXT NOT NULL,
@@ -85,7 +86,8 @@ CREATE TABLE finding_history (
     message      TEXT NOT NULL
 );
 CREATE INDEX finding_history_key ON finding_history(policy_id, resource_id, at);
-"#, r#"
+"#,
+    r#"
 -- A scan stages what it collects in short transactions and publishes it into the live tables in
 -- one transaction at the end, so several scans can run at once and an unfinished scan changes
 -- nothing that readers see.
@@ -119,4 +121,5 @@ CREATE TABLE sources (
     updated_at    TEXT NOT NULL
 );
 CREATE UNIQUE INDEX sources_account ON sources(account_id);
-"#];
+"#,
+];

@@ -26,7 +26,8 @@ impl AwsConnector {
     pub async fn from_environment() -> Self {
         let mut loader = aws_config::defaults(BehaviorVersion::latest());
         if std::env::var_os("AWS_MAX_ATTEMPTS").is_none() && std::env::var_os("AWS_RETRY_MODE").is_none() {
-            loader = loader.retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(DEFAULT_MAX_ATTEMPTS));
+            loader =
+                loader.retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(DEFAULT_MAX_ATTEMPTS));
         }
         Self { base: loader.load().await }
     }
@@ -232,7 +233,8 @@ impl AwsContext {
     }
 
     pub(crate) fn s3control(&self) -> aws_sdk_s3control::Client {
-        let mut b = aws_sdk_s3control::config::Builder::from(&self.sdk).region(Self::sdk_region(&self.default_region()));
+        let mut b =
+            aws_sdk_s3control::config::Builder::from(&self.sdk).region(Self::sdk_region(&self.default_region()));
         if let Some(r) = &self.recorder {
             b = b.interceptor(r.clone());
         }

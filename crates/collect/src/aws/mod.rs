@@ -1,8 +1,8 @@
 //! AWS collectors, one file per service, registered in [`AwsService`].
 
-pub mod actions;
 mod accessanalyzer;
 mod account;
+pub mod actions;
 mod cloudtrail;
 mod config;
 mod context;
@@ -21,6 +21,7 @@ mod securityhub;
 
 pub use actions::{ActionRecorder, ApiCall};
 pub use context::{AwsConnector, AwsContext, ContextOptions};
+pub use organizations::discover;
 
 use crate::{CollectError, Emitter};
 use actions::call;

@@ -10,8 +10,7 @@ use crate::error::{SqlContext, StoreError};
 use crate::schema::MIGRATIONS;
 use chrono::{DateTime, SecondsFormat, Utc};
 use palisade_model::{
-    AccountId, Finding, FindingStatus, PolicyId, Region, Resource, ResourceId, ScanError, ScanErrorKind,
-    Severity,
+    AccountId, Finding, FindingStatus, PolicyId, Region, Resource, ResourceId, ScanError, ScanErrorKind, Severity,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
@@ -63,10 +62,6 @@ pub struct ScanRun {
     pub failing: i64,
     pub errors: i64,
 }
-
-
-
-
 
 /// Which findings to list. Findings of deleted resources are never listed.
 #[derive(Debug, Clone, Default)]
@@ -392,7 +387,6 @@ fn resource_row(r: &rusqlite::Row<'_>) -> RowResult<Resource> {
     })())
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -436,7 +430,15 @@ mod tests {
         let r = resource(rid, json!({"status": status.as_str()}));
         w.stage_resource(&r).unwrap();
         let message = if status == FindingStatus::Fail { "bad" } else { "" };
-        let f = NewFinding { policy_id: policy, title: "t", severity: Severity::High, compliance, status, message, resource: &r };
+        let f = NewFinding {
+            policy_id: policy,
+            title: "t",
+            severity: Severity::High,
+            compliance,
+            status,
+            message,
+            resource: &r,
+        };
         w.stage_finding(&f).unwrap();
     }
 

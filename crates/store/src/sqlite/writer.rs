@@ -101,8 +101,11 @@ impl<'a> ScanWriter<'a> {
 
     pub fn stage_resource(&mut self, r: &Resource) -> Result<(), StoreError> {
         self.summary.resources += 1;
-        let body = serde_json::to_string(r)
-            .map_err(|e| StoreError::Corrupt { operation: "stage resource", what: "resource", message: e.to_string() })?;
+        let body = serde_json::to_string(r).map_err(|e| StoreError::Corrupt {
+            operation: "stage resource",
+            what: "resource",
+            message: e.to_string(),
+        })?;
         self.push(Staged::Resource(body))
     }
 
@@ -126,8 +129,11 @@ impl<'a> ScanWriter<'a> {
             region: r.region.to_string(),
             label: r.label.clone(),
         };
-        let body = serde_json::to_string(&staged)
-            .map_err(|e| StoreError::Corrupt { operation: "stage finding", what: "finding", message: e.to_string() })?;
+        let body = serde_json::to_string(&staged).map_err(|e| StoreError::Corrupt {
+            operation: "stage finding",
+            what: "finding",
+            message: e.to_string(),
+        })?;
         self.push(Staged::Finding(body))
     }
 
@@ -290,9 +296,16 @@ fn upsert_resource(tx: &Transaction<'_>, scan_id: i64, r: &Resource) -> Result<(
 
 /// Records a verdict and keeps the finding's lifecycle: `first_seen` is when the current status
 /// began, `resolved_at` when a FAIL stopped failing (cleared if it fails again).
-fn record_finding(tx: &Transaction<'_>, scan_id: i64, now: &str, f: &StagedFinding) -> Result<FindingChange, StoreError> {
+fn record_finding(
+    tx: &Transaction<'_>,
+    scan_id: i64,
+    now: &str,
+    f: &StagedFinding,
+) -> Result<FindingChange, StoreError> {
     let previous: Option<(String, String, Option<String>)> = tx
-        .prepare_cached("SELECT status, first_seen, resolved_at FROM findings WHERE policy_id = ?1 AND resource_id = ?2")
+        .prepare_cached(
+            "SELECT status, first_seen, resolved_at FROM findings WHERE policy_id = ?1 AND resource_id = ?2",
+        )
         .op("read finding")?
         .query_row(params![f.policy_id, f.resource_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
         .optional()
@@ -423,7 +436,11 @@ fn sweep(
                 )
                 .op("resolve finding of deleted resource")?;
                 finding_history(tx, scan_id, now, &policy_id, &id, "RESOLVED", "resource deleted")?;
-                resolved.push(FindingTransition { change: FindingChange::Resolved, policy_id, resource_id: id.clone() });
+                resolved.push(FindingTransition {
+                    change: FindingChange::Resolved,
+                    policy_id,
+                    resource_id: id.clone(),
+                });
             }
         }
     }
