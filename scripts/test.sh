@@ -11,4 +11,4 @@ ensure_venv
 start_emulator
 export PALISADE_TEST_PYTHON="$VENV/bin/python"
 log "running the test suite (target dir $CARGO_TARGET_DIR)"
-cargo test --workspace --locked "$@"
+cargo test --workspace --locked --no-fail-fast "$@"

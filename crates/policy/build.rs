@@ -25,14 +25,20 @@ fn is_framework(path: &Path) -> bool {
 fn main() {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("../../policies");
     let root = root.canonicalize().unwrap_or(root);
-    println!("cargo:rerun-if-changed={}", root.display());
+    // Relative on purpose: cargo resolves it against the package being built, so a target directory
+    // shared by several checkouts (a warm cache in CI) rescans this checkout's policies instead of
+    // trusting the absolute paths another checkout's build recorded.
+    println!("cargo:rerun-if-changed=../../policies");
     let mut files = Vec::new();
     walk(&root, &mut files);
     files.sort();
     let mut code = String::from("/// `(path relative to policies/, contents)` of every built-in policy file.\npub static BUILTIN_FILES: &[(&str, &str)] = &[\n");
     for f in &files {
         let rel = f.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
-        code.push_str(&format!("    ({rel:?}, include_str!({:?})),\n", f.display().to_string()));
+        // The contents themselves, not include_str! of an absolute path: the compiled crate must
+        // not depend on files of whichever checkout last ran this script.
+        let contents = std::fs::read_to_string(f).unwrap_or_else(|e| panic!("reading {}: {e}", f.display()));
+        code.push_str(&format!("    ({rel:?}, {contents:?}),\n"));
     }
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("builtin_policies.rs");

@@ -72,10 +72,8 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
         }
     }
 
-    if let Some(threshold) = args.fail_on {
-        if findings.iter().any(|f| f.status == FindingStatus::Fail && f.severity >= threshold) {
-            return Ok(exit::FINDINGS);
-        }
+    if fails_at(&findings, args.fail_on) {
+        return Ok(exit::FINDINGS);
     }
     Ok(exit::OK)
 }
@@ -214,10 +212,50 @@ async fn scan_stored_sources(args: ScanArgs, pack: &palisade_policy::Pack, evalu
     if failed > 0 {
         return Ok(exit::ERROR);
     }
-    if let Some(threshold) = args.fail_on {
-        if findings.iter().any(|f| f.status == FindingStatus::Fail && f.severity >= threshold) {
-            return Ok(exit::FINDINGS);
-        }
+    if fails_at(&findings, args.fail_on) {
+        return Ok(exit::FINDINGS);
     }
     Ok(exit::OK)
+}
+
+/// Whether `--fail-on threshold` is met: some FAIL at or above it.
+fn fails_at(findings: &[palisade_model::Finding], threshold: Option<palisade_model::Severity>) -> bool {
+    threshold.is_some_and(|t| findings.iter().any(|f| f.status == FindingStatus::Fail && f.severity >= t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use palisade_model::{AccountId, Finding, PolicyId, Region, ResourceId, Severity};
+
+    fn finding(status: FindingStatus, severity: Severity) -> Finding {
+        Finding {
+            policy_id: PolicyId::new("A.B").unwrap(),
+            title: "t".into(),
+            severity,
+            status,
+            resource_id: ResourceId::new("r").unwrap(),
+            resource_type: "T".into(),
+            source: "s".into(),
+            account_id: AccountId::new("123456789012").unwrap(),
+            region: Region::global(),
+            label: String::new(),
+            message: String::new(),
+            compliance: Default::default(),
+            first_seen: chrono::Utc::now(),
+            last_seen: chrono::Utc::now(),
+            resolved_at: None,
+        }
+    }
+
+    #[test]
+    fn fail_on_counts_only_failures_at_or_above_the_threshold() {
+        let findings =
+            [finding(FindingStatus::Fail, Severity::Medium), finding(FindingStatus::Pass, Severity::Critical)];
+        assert!(fails_at(&findings, Some(Severity::Low)));
+        assert!(fails_at(&findings, Some(Severity::Medium)));
+        assert!(!fails_at(&findings, Some(Severity::High)), "a PASS never counts, whatever its severity");
+        assert!(!fails_at(&findings, None));
+        assert!(!fails_at(&[], Some(Severity::Info)));
+    }
 }

@@ -22,7 +22,9 @@ fn render(catalog: &Catalog<'_>, frameworks: &[Framework]) -> String {
     let policies: Vec<_> = catalog.iter().collect();
     md.push_str(&format!(
         "{} policies. Which controls a policy provides evidence for is declared in its own METADATA \
-         (`compliance`); see [policies.md](policies.md).\n\n",
+         (`compliance`); see [policies.md](policies.md). How the CIS controls are tested, and the states the \
+         test emulator cannot produce, are in \
+         [cis-aws-foundations-3.0.md](cis-aws-foundations-3.0.md#how-the-controls-are-tested-and-the-emulators-gaps).\n\n",
         policies.len()
     ));
     md.push_str("## Policies\n\n| Policy | Resource type | Severity | Frameworks |\n| --- | --- | --- | --- |\n");

@@ -3,8 +3,9 @@
 # description: >-
 #   No ingress rule may open TCP port 22 to 0.0.0.0/0 or ::/0. A rule covers port 22 when its
 #   protocol is TCP and its port range contains 22, or when its protocol is -1 (all traffic).
-#   CIS AWS Foundations 5.2 and 5.3 (port 22 and 3389, TCP and UDP, per address family) are backed
-#   by AWS.EC2.SecurityGroup.AdminPortsOpenToIPv4World and AdminPortsOpenToIPv6World.
+#   A failure here is also a failure of CIS AWS Foundations 5.2/5.3, which the broader
+#   AWS.EC2.SecurityGroup.AdminPortsOpenToIPv4World and AdminPortsOpenToIPv6World check in full
+#   (ports 22 and 3389, TCP and UDP).
 # custom:
 #   id: AWS.EC2.SecurityGroup.SSHOpenToWorld
 #   severity: HIGH
@@ -15,6 +16,8 @@
 #   remediation_id: ec2-revoke-admin-port-ingress
 #   references:
 #     - https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html
+#   compliance:
+#     cis-aws-foundations-3.0: ["5.2", "5.3"]
 package palisade.aws.ec2.security_group_ssh_open_to_world
 
 port := 22
