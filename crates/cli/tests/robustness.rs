@@ -62,26 +62,7 @@ async fn scanned_account_with_pending_changes(dir: &std::path::Path) -> (TestAcc
     let before = findings_json(dir);
     let bucket = planted["buckets"]["fail"][0].as_str().unwrap().to_string();
     let s3 = acct.s3("us-east-1");
-    s3.put_bucket_encryption()
-        .bucket(&bucket)
-        .server_side_encryption_configuration(
-            aws_sdk_s3::types::ServerSideEncryptionConfiguration::builder()
-                .rules(
-                    aws_sdk_s3::types::ServerSideEncryptionRule::builder()
-                        .apply_server_side_encryption_by_default(
-                            aws_sdk_s3::types::ServerSideEncryptionByDefault::builder()
-                                .sse_algorithm(aws_sdk_s3::types::ServerSideEncryption::Aes256)
-                                .build()
-                                .unwrap(),
-                        )
-                        .build(),
-                )
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    acct.enable_default_encryption(&bucket).await;
     for i in 0..60 {
         s3.create_bucket().bucket(format!("palisade-slow-{}-{i}", acct.account_id)).send().await.unwrap();
     }

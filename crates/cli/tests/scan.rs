@@ -119,27 +119,7 @@ async fn fixing_a_resource_resolves_its_finding_on_the_next_scan() {
     assert_eq!(finding(&before)["status"], "FAIL");
     assert!(finding(&before)["resolved_at"].is_null());
 
-    acct.s3("us-east-1")
-        .put_bucket_encryption()
-        .bucket(&bucket)
-        .server_side_encryption_configuration(
-            aws_sdk_s3::types::ServerSideEncryptionConfiguration::builder()
-                .rules(
-                    aws_sdk_s3::types::ServerSideEncryptionRule::builder()
-                        .apply_server_side_encryption_by_default(
-                            aws_sdk_s3::types::ServerSideEncryptionByDefault::builder()
-                                .sse_algorithm(aws_sdk_s3::types::ServerSideEncryption::Aes256)
-                                .build()
-                                .unwrap(),
-                        )
-                        .build(),
-                )
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    acct.enable_default_encryption(&bucket).await;
     let second = scan(&[]);
     assert!(second.status.success(), "{}", stderr(&second));
     let after = finding(&json(&second));

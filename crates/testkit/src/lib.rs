@@ -149,6 +149,27 @@ impl TestAccount {
         aws_sdk_cloudtrail::Client::from_conf(conf)
     }
 
+    /// Turns on SSE-S3 default encryption for `bucket` (us-east-1).
+    pub async fn enable_default_encryption(&self, bucket: &str) {
+        use aws_sdk_s3::types::{
+            ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
+            ServerSideEncryptionRule,
+        };
+        let by_default = ServerSideEncryptionByDefault::builder()
+            .sse_algorithm(ServerSideEncryption::Aes256)
+            .build()
+            .expect("encryption default");
+        let rule = ServerSideEncryptionRule::builder().apply_server_side_encryption_by_default(by_default).build();
+        let config = ServerSideEncryptionConfiguration::builder().rules(rule).build().expect("encryption config");
+        self.s3("us-east-1")
+            .put_bucket_encryption()
+            .bucket(bucket)
+            .server_side_encryption_configuration(config)
+            .send()
+            .await
+            .expect("put bucket encryption");
+    }
+
     /// Makes an IAM access key look `days` old (the AWS API cannot do this; the emulator's
     /// control endpoint can).
     pub fn backdate_access_key(&self, user_name: &str, access_key_id: &str, days: f64) {

@@ -54,15 +54,7 @@ async fn describe(ctx: &AwsContext, region: &Region) -> Result<Resource, Collect
 
 /// `arn:{partition}:access-analyzer:{region}:{account}:region-settings`.
 fn settings_arn(region: &Region, account: &str) -> String {
-    let r = region.as_str();
-    let partition = if r.starts_with("cn-") {
-        "aws-cn"
-    } else if r.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    };
-    format!("arn:{partition}:access-analyzer:{r}:{account}:region-settings")
+    super::arn::regional("access-analyzer", region, account, "region-settings")
 }
 
 /// `Enabled` is true when any analyzer (of any type) is ACTIVE; `Type` tells external-access

@@ -2,6 +2,7 @@
 //! to no single IAM entity, such as who holds the AWSSupportAccess managed policy (CIS 1.17).
 
 use super::actions::call;
+use super::arn::partition;
 use super::error::{api_error, error_code};
 use super::{AwsContext, Scope, ServiceSpec};
 use crate::{CollectError, Emitter};
@@ -32,17 +33,6 @@ pub(crate) async fn fetch(ctx: &AwsContext, reference: &ResourceRef) -> Result<O
         return Ok(None);
     }
     describe(ctx).await.map(Some)
-}
-
-fn partition(region: &Region) -> &'static str {
-    let r = region.as_str();
-    if r.starts_with("cn-") {
-        "aws-cn"
-    } else if r.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    }
 }
 
 fn account_id(ctx: &AwsContext) -> String {
@@ -149,13 +139,5 @@ mod tests {
         let attrs = account_attributes("1", ARN, &users_only);
         assert_eq!(attrs["SupportAccess"]["Attached"], json!(true));
         assert_eq!(attrs["SupportAccess"]["PolicyUsers"], json!([{"UserName": "bob", "UserId": null}]));
-    }
-
-    #[test]
-    fn partitions_follow_the_region() {
-        let r = |s: &str| Region::new(s).expect("region");
-        assert_eq!(partition(&r("us-east-1")), "aws");
-        assert_eq!(partition(&r("cn-north-1")), "aws-cn");
-        assert_eq!(partition(&r("us-gov-west-1")), "aws-us-gov");
     }
 }

@@ -82,15 +82,7 @@ async fn describe(ctx: &AwsContext, region: &Region) -> Result<Resource, Collect
 
 /// `arn:{partition}:config:{region}:{account}:region-settings`.
 fn settings_arn(region: &Region, account: &str) -> String {
-    let r = region.as_str();
-    let partition = if r.starts_with("cn-") {
-        "aws-cn"
-    } else if r.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    };
-    format!("arn:{partition}:config:{r}:{account}:region-settings")
+    super::arn::regional("config", region, account, "region-settings")
 }
 
 /// The region's attributes. `Enabled` is what CIS 3.3 asks: some recorder records all supported

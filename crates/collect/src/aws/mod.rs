@@ -3,6 +3,7 @@
 mod accessanalyzer;
 mod account;
 pub mod actions;
+mod arn;
 mod cloudtrail;
 mod config;
 mod context;

@@ -9,6 +9,7 @@
 //! another account) are recorded and leave that one value null.
 
 use super::actions::call;
+use super::arn::partition;
 use super::error::{api_error, error_code};
 use super::filter_pattern;
 use super::{AwsContext, Scope, ServiceSpec};
@@ -71,17 +72,6 @@ pub(crate) async fn fetch(ctx: &AwsContext, reference: &ResourceRef) -> Result<O
     match problems.into_iter().next() {
         Some(problem) => Err(problem),
         None => Ok(Some(resource)),
-    }
-}
-
-fn partition(region: &Region) -> &'static str {
-    let r = region.as_str();
-    if r.starts_with("cn-") {
-        "aws-cn"
-    } else if r.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
     }
 }
 

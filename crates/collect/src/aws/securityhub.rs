@@ -95,15 +95,7 @@ async fn enabled_standards(
 
 /// `arn:{partition}:securityhub:{region}:{account}:region-settings`.
 fn settings_arn(region: &Region, account: &str) -> String {
-    let r = region.as_str();
-    let partition = if r.starts_with("cn-") {
-        "aws-cn"
-    } else if r.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    };
-    format!("arn:{partition}:securityhub:{r}:{account}:region-settings")
+    super::arn::regional("securityhub", region, account, "region-settings")
 }
 
 /// `hub` is `None` when the account is not subscribed; `standards` is `None` when they could

@@ -7,15 +7,7 @@ use std::collections::BTreeMap;
 
 /// An EC2 ARN in the region's partition.
 pub(super) fn arn(region: &Region, account: &str, resource: &str) -> String {
-    let r = region.as_str();
-    let partition = if r.starts_with("cn-") {
-        "aws-cn"
-    } else if r.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    };
-    format!("arn:{partition}:ec2:{r}:{account}:{resource}")
+    crate::aws::arn::regional("ec2", region, account, resource)
 }
 
 pub(super) fn tag_map(pairs: &[Tag]) -> BTreeMap<String, String> {
