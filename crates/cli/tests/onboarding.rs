@@ -81,22 +81,8 @@ async fn role_template_lints_deploys_and_is_assumable_for_a_scan() {
     cfn_lint(&template_path);
 
     // Deploy it into the target account, as the account's owner would.
-    let base = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(&emulator.endpoint)
-        .region(aws_config::Region::new("us-east-1"))
-        .test_credentials()
-        .load()
-        .await;
-    let owner = aws_config::sts::AssumeRoleProvider::builder(format!("arn:aws:iam::{target}:role/owner"))
-        .session_name("owner")
-        .configure(&base)
-        .build()
-        .await;
-    let owner_conf = base
-        .clone()
-        .into_builder()
-        .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(owner))
-        .build();
+    let base = palisade_testkit::config_for(&emulator.endpoint).await;
+    let owner_conf = palisade_testkit::config_in_account(&base, &target, "owner").await;
     let cfn = aws_sdk_cloudformation::Client::new(&owner_conf);
     cfn.create_stack()
         .stack_name("Palisade-ReadOnly")

@@ -166,12 +166,7 @@ async fn denied_service_is_a_scan_error_and_the_scan_goes_on() {
     // An emulator that enforces IAM after the first three requests, which create a user whose
     // policy allows everything but S3.
     let emulator = Emulator::start(&[("INITIAL_NO_AUTH_ACTION_COUNT", "3")]);
-    let base = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(&emulator.endpoint)
-        .region(aws_config::Region::new("us-east-1"))
-        .test_credentials()
-        .load()
-        .await;
+    let base = palisade_testkit::config_for(&emulator.endpoint).await;
     let iam = aws_sdk_iam::Client::new(&base);
     iam.create_user().user_name("scanner").send().await.unwrap();
     let key = iam.create_access_key().user_name("scanner").send().await.unwrap().access_key.unwrap();

@@ -192,12 +192,7 @@ async fn one_unreachable_source_and_one_denied_service_do_not_stop_the_others() 
     let emulator = Emulator::start(&[("INITIAL_NO_AUTH_ACTION_COUNT", "6")]);
     let good = fresh_account_id();
     let unreachable = fresh_account_id();
-    let base = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(&emulator.endpoint)
-        .region(aws_config::Region::new("us-east-1"))
-        .test_credentials()
-        .load()
-        .await;
+    let base = palisade_testkit::config_for(&emulator.endpoint).await;
     let iam = aws_sdk_iam::Client::new(&base);
     iam.create_user().user_name("palisade").send().await.unwrap();
     let key = iam.create_access_key().user_name("palisade").send().await.unwrap().access_key.unwrap();
@@ -205,16 +200,7 @@ async fn one_unreachable_source_and_one_denied_service_do_not_stop_the_others() 
         r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"*","Resource":"*"}},{{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"arn:aws:iam::{unreachable}:role/*"}}]}}"#
     );
     iam.put_user_policy().user_name("palisade").policy_name("palisade").policy_document(policy).send().await.unwrap();
-    let in_good = aws_config::sts::AssumeRoleProvider::builder(format!("arn:aws:iam::{good}:role/setup"))
-        .session_name("setup")
-        .configure(&base)
-        .build()
-        .await;
-    let good_conf = base
-        .clone()
-        .into_builder()
-        .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(in_good))
-        .build();
+    let good_conf = palisade_testkit::config_in_account(&base, &good, "setup").await;
     let good_iam = aws_sdk_iam::Client::new(&good_conf);
     good_iam.create_role().role_name("PalisadeReadOnly").assume_role_policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#).send().await.unwrap();
     good_iam.put_role_policy().role_name("PalisadeReadOnly").policy_name("read").policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#).send().await.unwrap();

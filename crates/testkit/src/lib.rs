@@ -38,12 +38,32 @@ pub fn fresh_account_id() -> String {
 
 /// Base configuration for the emulator: dummy credentials, us-east-1, the endpoint override.
 pub async fn base_config() -> SdkConfig {
+    config_for(&endpoint()).await
+}
+
+/// Configuration for the emulator at `endpoint` (e.g. a second [`Emulator`]): dummy credentials,
+/// us-east-1.
+pub async fn config_for(endpoint: &str) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(endpoint())
+        .endpoint_url(endpoint)
         .region(aws_types::region::Region::from_static("us-east-1"))
         .test_credentials()
         .load()
         .await
+}
+
+/// `base` acting inside `account_id`, through an assumed role (the emulator scopes state by the
+/// account of the credentials).
+pub async fn config_in_account(base: &SdkConfig, account_id: &str, session: &str) -> SdkConfig {
+    let provider = aws_config::sts::AssumeRoleProvider::builder(format!("arn:aws:iam::{account_id}:role/{session}"))
+        .session_name(session)
+        .configure(base)
+        .build()
+        .await;
+    base.clone()
+        .into_builder()
+        .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider))
+        .build()
 }
 
 /// One isolated account in the emulator, with clients to plant resources in it.
@@ -56,17 +76,7 @@ impl TestAccount {
     /// A fresh account, reached by assuming a role in it (as the scanner itself would).
     pub async fn new() -> Self {
         let account_id = fresh_account_id();
-        let base = base_config().await;
-        let provider =
-            aws_config::sts::AssumeRoleProvider::builder(format!("arn:aws:iam::{account_id}:role/palisade-test"))
-                .session_name("palisade-test")
-                .configure(&base)
-                .build()
-                .await;
-        let sdk = base
-            .into_builder()
-            .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider))
-            .build();
+        let sdk = config_in_account(&base_config().await, &account_id, "palisade-test").await;
         Self { account_id, sdk }
     }
 
