@@ -258,6 +258,49 @@ def _dispatch_cbor(self, environ, start_response):
 
 DomainDispatcherApplication.__call__ = _dispatch_cbor
 
+# Fault injection for tests: requests signed by a key of a chosen account for a chosen service
+# answer as AWS does when it throttles (EC2's RequestLimitExceeded), so a test can prove one
+# account's throttling is retried, recorded and does not stop the others. Keyed by account, so
+# tests sharing the emulator do not see each other's faults.
+_throttled = {}  # (account_id, service) -> number of requests throttled so far
+_throttled_lock = threading.Lock()
+_dispatch_unthrottled = DomainDispatcherApplication.__call__
+
+
+def _signing(environ):
+    """(access key, service) from a SigV4 Authorization header, or (None, None)."""
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    marker = "Credential="
+    if marker not in auth:
+        return None, None
+    scope = auth.split(marker, 1)[1].split(",", 1)[0].split("/")
+    return (scope[0], scope[3]) if len(scope) >= 5 else (None, None)
+
+
+def _dispatch_with_faults(self, environ, start_response):
+    if _throttled:
+        key, service = _signing(environ)
+        if key is not None:
+            from moto.iam.models import get_account_id_from
+
+            fault = (get_account_id_from(key), service)
+            with _throttled_lock:
+                hit = fault in _throttled
+                if hit:
+                    _throttled[fault] += 1
+            if hit and service == "ec2":
+                body = (
+                    "<Response><Errors><Error><Code>RequestLimitExceeded</Code>"
+                    "<Message>Request limit exceeded.</Message></Error></Errors>"
+                    "<RequestID>palisade-fault</RequestID></Response>"
+                ).encode()
+                start_response("503 Service Unavailable", [("Content-Type", "text/xml"), ("Content-Length", str(len(body)))])
+                return [body]
+    return _dispatch_unthrottled(self, environ, start_response)
+
+
+DomainDispatcherApplication.__call__ = _dispatch_with_faults
+
 
 
 def _get_enabled_standards(self):
@@ -308,12 +351,21 @@ class Control(BaseHTTPRequestHandler):
                 days=float(req["days"])
             )
             return self._reply(200, {"ok": True})
+        if self.path == "/faults/throttle":
+            # {"account_id", "service"}: from now on throttle that account's calls to the service
+            # (EC2 only). Answers how many of its requests were throttled so far.
+            if req.get("service") != "ec2":
+                return self._reply(400, {"error": "only ec2 can be throttled"})
+            with _throttled_lock:
+                count = _throttled.setdefault((req["account_id"], req["service"]), 0)
+            return self._reply(200, {"throttled": count})
         return self._reply(404, {"error": f"unknown path {self.path}"})
 
 
 def main():
     ready_file = sys.argv[1]
-    moto_port = free_port()
+    # A fixed port lets a test restart the emulator where its clients expect it.
+    moto_port = int(os.environ.get("PALISADE_EMULATOR_PORT") or free_port())
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
     moto.start()
     control = ThreadingHTTPServer(("127.0.0.1", 0), Control)

@@ -29,8 +29,10 @@ pub enum Command {
     Source(crate::source_cmd::SourceArgs),
     /// Generate onboarding templates: the read-only role, the real-time events StackSet.
     Onboard(crate::onboard_cmd::OnboardArgs),
-    /// Run until stopped, scanning each source as soon as it is added and then on its schedule.
+    /// Run until stopped: scheduled scans, real-time rescans from the event queue, metrics.
     Serve(crate::serve_cmd::ServeArgs),
+    /// List the real-time messages that could not be used, with the reason.
+    DeadLetters(crate::dead_letters_cmd::DeadLettersArgs),
 }
 
 /// How findings are printed (`scan`, `findings`).

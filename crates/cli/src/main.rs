@@ -2,6 +2,7 @@
 //! code. The work itself lives in the library crates.
 
 mod args;
+mod dead_letters_cmd;
 mod findings_cmd;
 mod onboard_cmd;
 mod output;
@@ -51,6 +52,7 @@ fn main() -> ExitCode {
             args::Command::Onboard(a) => onboard_cmd::run(a).await,
             args::Command::Report(a) => report_cmd::run(a),
             args::Command::Serve(a) => serve_cmd::run(a).await,
+            args::Command::DeadLetters(a) => dead_letters_cmd::run(a),
         }
     });
     match result {

@@ -1,6 +1,8 @@
-//! `palisade serve`: runs until stopped, doing what the sources need without being asked. Today
-//! that is the scheduler (a baseline scan of each source as soon as it is added, then one per run
-//! of its schedule); the HTTP API and the event consumer are later components beside it.
+//! `palisade serve`: runs until stopped, doing what the sources need without being asked: the
+//! scheduler (a baseline scan of each source as soon as it is added, then one per run of its
+//! schedule), the real-time consumer (`--queue-url`: CloudTrail events from the sources'
+//! EventBridge rules, each rescanning the resources it names), and the HTTP server (`--listen`:
+//! health and Prometheus metrics).
 //!
 //! Each component is a task that runs until the shared stop signal turns true, then winds down:
 //! SIGINT or SIGTERM turns it, running scans roll back (the previous results stay), and `serve`
@@ -10,10 +12,13 @@
 use crate::{exit, policy_cmd, source_cmd};
 use anyhow::Context;
 use clap::Args;
-use palisade_engine::{AwsScanner, Scheduler, SchedulerOptions, SystemClock};
+use palisade_engine::realtime::{RealtimeConsumer, RealtimeMetrics, RealtimeOptions};
+use palisade_engine::{AwsScanner, LogSink, Scheduler, SchedulerOptions, SystemClock};
 use palisade_policy::{Evaluator, Params};
+use serde::Deserialize;
 use std::future::Future;
-use std::path::PathBuf;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,55 +28,184 @@ use tokio::task::JoinSet;
 /// The log filter when `RUST_LOG` is not set: `serve` reports each scan it starts and ends.
 pub const DEFAULT_LOG: &str = "warn,palisade=info,palisade_engine=info";
 
-#[derive(Args, Debug)]
+/// Flags override the config file, which overrides the defaults shown.
+#[derive(Args, Debug, Default)]
 pub struct ServeArgs {
-    /// The embedded store (SQLite), with the sources to scan.
-    #[arg(long, default_value = "palisade.db")]
-    pub db: PathBuf,
+    /// A YAML file with any of the settings below (keys as the flags, with `_` for `-`:
+    /// `db`, `queue_url`, `listen`, `poll_wait`, `max_event_bytes`, `tick`, `jitter`,
+    /// `max_accounts`, `concurrency`, `policies`).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// The embedded store (SQLite), with the sources to scan [default: palisade.db].
+    #[arg(long)]
+    pub db: Option<PathBuf>,
     /// How often due sources are looked for, e.g. 30s, 1m (a source added is scanned within one
-    /// tick).
-    #[arg(long, default_value = "30s", value_parser = parse_tick)]
-    pub tick: Duration,
+    /// tick) [default: 30s].
+    #[arg(long, value_parser = parse_tick)]
+    pub tick: Option<Duration>,
     /// Each source's runs are shifted by a fixed offset within this window (from a hash of its
-    /// name), so daily sources do not all start at midnight, e.g. 30m, 0s.
-    #[arg(long, default_value = "30m", value_parser = parse_duration)]
-    pub jitter: Duration,
-    /// Sources scanned at once.
-    #[arg(long, default_value_t = 8)]
-    pub max_accounts: usize,
-    /// Collector tasks (one service in one region) at once within one account.
-    #[arg(long, default_value_t = 8)]
-    pub concurrency: usize,
+    /// name), so daily sources do not all start at midnight, e.g. 30m, 0s [default: 30m].
+    #[arg(long, value_parser = parse_duration)]
+    pub jitter: Option<Duration>,
+    /// Sources scanned at once [default: 8].
+    #[arg(long)]
+    pub max_accounts: Option<usize>,
+    /// Collector tasks (one service in one region) at once within one account [default: 8].
+    #[arg(long)]
+    pub concurrency: Option<usize>,
     /// A directory of extra policies (and their tests), added to the built-in pack.
     #[arg(long)]
     pub policies: Option<PathBuf>,
+    /// The SQS queue the real-time StackSet's rules feed (`palisade onboard realtime`); events
+    /// from sources with real-time events on rescan the resources they name.
+    #[arg(long)]
+    pub queue_url: Option<String>,
+    /// Long-poll wait of each queue receive, at most 20s [default: 20s].
+    #[arg(long, value_parser = parse_duration)]
+    pub poll_wait: Option<Duration>,
+    /// Queue messages larger than this many bytes are dead-lettered unread [default: 262144].
+    #[arg(long)]
+    pub max_event_bytes: Option<usize>,
+    /// Serve HTTP here: /healthz and /metrics (Prometheus text), e.g. 127.0.0.1:8080.
+    #[arg(long)]
+    pub listen: Option<SocketAddr>,
+}
+
+/// The config file: the same settings as the flags.
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+struct ServeConfig {
+    db: Option<PathBuf>,
+    tick: Option<String>,
+    jitter: Option<String>,
+    max_accounts: Option<usize>,
+    concurrency: Option<usize>,
+    policies: Option<PathBuf>,
+    queue_url: Option<String>,
+    poll_wait: Option<String>,
+    max_event_bytes: Option<usize>,
+    listen: Option<SocketAddr>,
+}
+
+/// Every setting resolved: flag, else config file, else default.
+#[derive(Debug, PartialEq)]
+pub struct ServeSettings {
+    pub db: PathBuf,
+    pub tick: Duration,
+    pub jitter: Duration,
+    pub max_accounts: usize,
+    pub concurrency: usize,
+    pub policies: Option<PathBuf>,
+    pub queue_url: Option<String>,
+    pub poll_wait: Duration,
+    pub max_event_bytes: usize,
+    pub listen: Option<SocketAddr>,
+}
+
+impl ServeArgs {
+    pub fn settings(self) -> anyhow::Result<ServeSettings> {
+        let file = match &self.config {
+            Some(path) => read_config(path)?,
+            None => ServeConfig::default(),
+        };
+        let duration = |flag: Option<Duration>,
+                        key: &str,
+                        text: Option<String>,
+                        parse: fn(&str) -> Result<Duration, String>,
+                        default|
+         -> anyhow::Result<Duration> {
+            match (flag, text) {
+                (Some(d), _) => Ok(d),
+                (None, Some(t)) => parse(&t).map_err(|e| anyhow::anyhow!("config {key}: {e}")),
+                (None, None) => Ok(default),
+            }
+        };
+        Ok(ServeSettings {
+            db: self.db.or(file.db).unwrap_or_else(|| PathBuf::from("palisade.db")),
+            tick: duration(self.tick, "tick", file.tick, parse_tick, Duration::from_secs(30))?,
+            jitter: duration(self.jitter, "jitter", file.jitter, parse_duration, Duration::from_secs(1800))?,
+            max_accounts: self.max_accounts.or(file.max_accounts).unwrap_or(8),
+            concurrency: self.concurrency.or(file.concurrency).unwrap_or(8),
+            policies: self.policies.or(file.policies),
+            queue_url: self.queue_url.or(file.queue_url),
+            poll_wait: duration(self.poll_wait, "poll_wait", file.poll_wait, parse_duration, Duration::from_secs(20))?,
+            max_event_bytes: self
+                .max_event_bytes
+                .or(file.max_event_bytes)
+                .unwrap_or(palisade_collect::aws::events::DEFAULT_MAX_EVENT_BYTES),
+            listen: self.listen.or(file.listen),
+        })
+    }
+}
+
+fn read_config(path: &Path) -> anyhow::Result<ServeConfig> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_norway::from_str(&text).map_err(|e| match e.location() {
+        Some(at) => anyhow::anyhow!("{}:{}: {e}", path.display(), at.line()),
+        None => anyhow::anyhow!("{}: {e}", path.display()),
+    })
 }
 
 /// One long-running part of `serve`, named for its logs.
 type Component = (&'static str, Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>);
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<u8> {
+    let settings = args.settings()?;
     // Everything that can be wrong with the setup fails now, not at the first scan: the policy
-    // pack (loaded and compiled once here) and the store.
-    let pack = policy_cmd::load_pack(args.policies.as_deref())?;
+    // pack (loaded and compiled once here), the store and the listening port.
+    let pack = policy_cmd::load_pack(settings.policies.as_deref())?;
     let params = Params::new();
-    Evaluator::new(&pack, &params, chrono::Utc::now()).context("compiling the policy pack")?;
-    drop(source_cmd::open(&args.db)?);
+    let evaluator = Evaluator::new(&pack, &params, chrono::Utc::now()).context("compiling the policy pack")?;
+    drop(source_cmd::open(&settings.db)?);
     let connector = palisade_collect::aws::AwsConnector::from_environment().await;
 
     let (stop_tx, stop_rx) = watch::channel(false);
-    let scanner =
-        AwsScanner { connector, db: args.db.clone(), pack: Arc::new(pack), params, per_account: args.concurrency };
-    let opts = SchedulerOptions { tick: args.tick, jitter: args.jitter, max_accounts: args.max_accounts };
-    let scheduler = Scheduler::new(args.db.clone(), opts, Arc::new(SystemClock), Arc::new(scanner), stop_rx.clone());
-    let components: Vec<Component> = vec![("scheduler", Box::pin(async move { Ok(scheduler.run().await?) }))];
-    // The HTTP API and the event consumer join here, each with its own clone of `stop_rx`.
+    let mut components: Vec<Component> = Vec::new();
+    let scanner = AwsScanner {
+        connector: connector.clone(),
+        db: settings.db.clone(),
+        pack: Arc::new(pack),
+        params,
+        per_account: settings.concurrency,
+    };
+    let opts = SchedulerOptions { tick: settings.tick, jitter: settings.jitter, max_accounts: settings.max_accounts };
+    let scheduler =
+        Scheduler::new(settings.db.clone(), opts, Arc::new(SystemClock), Arc::new(scanner), stop_rx.clone());
+    components.push(("scheduler", Box::pin(async move { Ok(scheduler.run().await?) })));
+
+    let mut state = palisade_server::ServerState::default();
+    if let Some(url) = &settings.queue_url {
+        let metrics = Arc::new(RealtimeMetrics::default());
+        state.realtime = Some(metrics.clone());
+        let opts = RealtimeOptions {
+            wait: settings.poll_wait,
+            max_event_bytes: settings.max_event_bytes,
+            ..RealtimeOptions::default()
+        };
+        let consumer = RealtimeConsumer::new(
+            connector.event_queue(url),
+            connector.clone(),
+            settings.db.clone(),
+            evaluator,
+            opts,
+            metrics,
+            Arc::new(LogSink),
+        );
+        let stop = stop_rx.clone();
+        components.push(("real-time consumer", Box::pin(async move { Ok(consumer.run(stop).await?) })));
+    }
+    if let Some(addr) = settings.listen {
+        let (local, server) = palisade_server::bind(addr, state, stop_rx.clone()).await?;
+        // Tests and scripts read the bound address (the port may have been 0).
+        eprintln!("listening on http://{local}");
+        components.push(("http server", Box::pin(async move { Ok(server.await?) })));
+    }
 
     let mut running = JoinSet::new();
     for (name, component) in components {
         running.spawn(async move { (name, component.await) });
     }
-    tracing::info!(db = %args.db.display(), tick = ?args.tick, jitter = ?args.jitter, "palisade serve started");
+    tracing::info!(db = %settings.db.display(), tick = ?settings.tick, jitter = ?settings.jitter, queue = ?settings.queue_url, "palisade serve started");
     let mut failed = false;
     tokio::select! {
         () = crate::scan_cmd::shutdown_signal() => tracing::info!("stopping: running scans are rolled back"),
@@ -150,15 +284,40 @@ mod tests {
         assert!(parse_tick("10ms").is_err());
     }
 
+    fn settings(argv: &[&str]) -> anyhow::Result<ServeSettings> {
+        let cli = Cli::try_parse_from(argv)?;
+        let Command::Serve(a) = cli.command else { panic!("not serve") };
+        a.settings()
+    }
+
     #[test]
     fn parses_serve_flags() {
-        let cli =
-            Cli::try_parse_from(["palisade", "serve", "--db", "x.db", "--tick", "1s", "--max-accounts", "2"]).unwrap();
-        let Command::Serve(a) = cli.command else { panic!("not serve") };
+        let s = settings(&["palisade", "serve", "--db", "x.db", "--tick", "1s", "--max-accounts", "2"]).unwrap();
         assert_eq!(
-            (a.db, a.tick, a.jitter, a.max_accounts),
-            ("x.db".into(), Duration::from_secs(1), Duration::from_secs(1800), 2)
+            (s.db, s.tick, s.jitter, s.max_accounts, s.queue_url, s.poll_wait),
+            ("x.db".into(), Duration::from_secs(1), Duration::from_secs(1800), 2, None, Duration::from_secs(20))
         );
         assert!(Cli::try_parse_from(["palisade", "serve", "--tick", "0s"]).is_err());
+    }
+
+    #[test]
+    fn flags_override_the_config_file_which_overrides_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("serve.yaml");
+        std::fs::write(&path, "db: from-file.db\nqueue_url: https://sqs.eu-west-1.amazonaws.com/123456789012/q\npoll_wait: 5s\nlisten: 127.0.0.1:9000\n").unwrap();
+        let config = path.to_str().unwrap();
+        let s = settings(&["palisade", "serve", "--config", config]).unwrap();
+        assert_eq!(s.db, PathBuf::from("from-file.db"));
+        assert_eq!(s.queue_url.as_deref(), Some("https://sqs.eu-west-1.amazonaws.com/123456789012/q"));
+        assert_eq!((s.poll_wait, s.listen), (Duration::from_secs(5), Some("127.0.0.1:9000".parse().unwrap())));
+        let s = settings(&["palisade", "serve", "--config", config, "--db", "flag.db", "--poll-wait", "1s"]).unwrap();
+        assert_eq!((s.db, s.poll_wait), (PathBuf::from("flag.db"), Duration::from_secs(1)));
+
+        std::fs::write(&path, "db: x.db\nqueue: typo\n").unwrap();
+        let err = settings(&["palisade", "serve", "--config", config]).unwrap_err().to_string();
+        assert!(err.contains("serve.yaml:2") && err.contains("unknown field"), "{err}");
+        std::fs::write(&path, "poll_wait: soon\n").unwrap();
+        let err = settings(&["palisade", "serve", "--config", config]).unwrap_err().to_string();
+        assert!(err.contains("poll_wait") && err.contains("invalid duration"), "{err}");
     }
 }

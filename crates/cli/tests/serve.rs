@@ -19,6 +19,11 @@ struct Serve {
 
 impl Serve {
     fn start(db: &Path, dir: &Path) -> Self {
+        Self::start_with(db, dir, &[])
+    }
+
+    /// `palisade serve --tick 1s --db DB ARGS` as Palisade's own identity in the emulator.
+    fn start_with(db: &Path, dir: &Path, args: &[&str]) -> Self {
         let log = dir.join("serve.log");
         let child = palisade()
             .env("AWS_ACCESS_KEY_ID", "testing")
@@ -28,11 +33,24 @@ impl Serve {
             .env_remove("RUST_LOG")
             .args(["serve", "--tick", "1s", "--db"])
             .arg(db)
+            .args(args)
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .expect("start palisade serve");
         Self { child, log }
+    }
+
+    /// The address `serve --listen 127.0.0.1:0` bound, from its log.
+    fn listening(&self) -> String {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(addr) = self.log().lines().find_map(|l| l.strip_prefix("listening on http://")) {
+                return addr.trim().to_string();
+            }
+            assert!(Instant::now() < deadline, "serve never said where it listens:\n{}", self.log());
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     fn log(&self) -> String {
@@ -121,4 +139,219 @@ fn serve_scans_sources_as_they_are_added_and_stops_on_sigterm() {
     for needle in ["scan started", "scan finished", "source=added", "baseline", "palisade serve stopped"] {
         assert!(log.contains(needle), "the log names {needle:?}:\n{log}");
     }
+}
+
+/// A minimal HTTP GET over loopback; returns the body of a 200 answer.
+fn http_get(addr: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect to serve");
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 200"), "GET {path}: {reply}");
+    reply.split_once("\r\n\r\n").map(|(_, body)| body.to_string()).unwrap_or_default()
+}
+
+/// The value of an unlabelled or labelled sample in Prometheus text, e.g.
+/// `palisade_events_dropped_total{reason="not_a_source"}`.
+fn metric(text: &str, sample: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(sample).and_then(|rest| rest.strip_prefix(' ')))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no sample {sample} in:\n{text}"))
+}
+
+/// A CloudTrail management event as EventBridge carries it in `Detail`.
+fn cloudtrail_detail(account: &str, event_name: &str, request: serde_json::Value) -> String {
+    serde_json::json!({
+        "eventVersion": "1.08",
+        "eventTime": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "eventSource": "ec2.amazonaws.com",
+        "eventName": event_name,
+        "awsRegion": "us-east-1",
+        "sourceIPAddress": "203.0.113.7",
+        "userAgent": "aws-cli/2",
+        "requestParameters": request,
+        "responseElements": {"_return": true},
+        "eventID": format!("{:x}", rand_id()),
+        "readOnly": false,
+        "eventType": "AwsApiCall",
+        "managementEvent": true,
+        "recipientAccountId": account,
+        "eventCategory": "Management"
+    })
+    .to_string()
+}
+
+fn rand_id() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+}
+
+/// The SSH policy's verdict on `group` in the store.
+fn ssh_status(db: &Path, group: &str) -> Option<String> {
+    let findings = json(&run(palisade().args(["findings", "--format", "json", "--db"]).arg(db)));
+    findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["policy_id"] == "AWS.EC2.SecurityGroup.SSHOpenToWorld" && f["resource_id"] == group)
+        .map(|f| f["status"].as_str().unwrap().to_string())
+}
+
+fn wait_for_status(db: &Path, group: &str, want: &str, serve: &Serve) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while ssh_status(db, group).as_deref() != Some(want) {
+        assert!(Instant::now() < deadline, "{group} never became {want}:\n{}", serve.log());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn realtime_events_flip_a_finding_without_a_full_scan_and_garbage_is_dead_lettered() {
+    let acct = palisade_testkit::TestAccount::new().await;
+    let base = palisade_testkit::base_config().await;
+    let palisade_account = aws_sdk_sts::Client::new(&base).get_caller_identity().send().await.unwrap().account.unwrap();
+
+    // Palisade's queue, fed by a rule on Palisade's default bus. The real StackSet's rules target
+    // the queue directly; moto delivers SQS targets only within one account, so here each target
+    // account's rule forwards to Palisade's bus (which moto does across accounts) and Palisade's
+    // rule forwards to the queue. The events that arrive are the same.
+    let sqs = aws_sdk_sqs::Client::new(&base);
+    let queue_name = format!("palisade-events-{}", acct.account_id);
+    let queue_url = sqs.create_queue().queue_name(&queue_name).send().await.unwrap().queue_url.unwrap();
+    let queue_arn = format!("arn:aws:sqs:us-east-1:{palisade_account}:{queue_name}");
+    let pattern = r#"{"detail-type": ["AWS API Call via CloudTrail"]}"#;
+    let events = aws_sdk_eventbridge::Client::new(&base);
+    let rule = format!("palisade-{}", acct.account_id);
+    events.put_rule().name(&rule).event_pattern(pattern).send().await.unwrap();
+    events
+        .put_targets()
+        .rule(&rule)
+        .targets(aws_sdk_eventbridge::types::Target::builder().id("queue").arn(&queue_arn).build().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let target_events = aws_sdk_eventbridge::Client::new(&acct.sdk);
+    target_events.put_rule().name("palisade-realtime").event_pattern(pattern).send().await.unwrap();
+    let palisade_bus = format!("arn:aws:events:us-east-1:{palisade_account}:event-bus/default");
+    target_events
+        .put_targets()
+        .rule("palisade-realtime")
+        .targets(aws_sdk_eventbridge::types::Target::builder().id("palisade").arn(palisade_bus).build().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let put_event = |event_name: &'static str, request: serde_json::Value| {
+        let (client, account) = (target_events.clone(), acct.account_id.clone());
+        async move {
+            let entry = aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()
+                .source("aws.ec2")
+                .detail_type("AWS API Call via CloudTrail")
+                .detail(cloudtrail_detail(&account, event_name, request))
+                .build();
+            let out = client.put_events().entries(entry).send().await.unwrap();
+            assert_eq!(out.failed_entry_count, 0, "{out:?}");
+        }
+    };
+
+    // A compliant group in a source with real-time events on.
+    let ec2 = acct.ec2("us-east-1");
+    let vpc = ec2.create_vpc().cidr_block("10.3.0.0/16").send().await.unwrap().vpc.unwrap().vpc_id.unwrap();
+    let sg = ec2.create_security_group().group_name("web").description("web").vpc_id(vpc).send().await.unwrap();
+    let sg = sg.group_id.unwrap();
+    let group = format!("arn:aws:ec2:us-east-1:{}:security-group/{sg}", acct.account_id);
+    let dir = tempfile::tempdir().unwrap();
+    let db = db(dir.path());
+    let out = run(palisade()
+        .args(["source", "add", "--name", "rt", "--account-id", &acct.account_id, "--label", "Prod", "--realtime"])
+        .args(["--regions", "us-east-1", "--db"])
+        .arg(&db));
+    assert!(out.status.success(), "source add: {}", stderr(&out));
+
+    let serve = Serve::start_with(
+        &db,
+        dir.path(),
+        &["--queue-url", &queue_url, "--poll-wait", "1s", "--max-event-bytes", "4096", "--listen", "127.0.0.1:0"],
+    );
+    let addr = serve.listening();
+    let baseline = wait_for_completed_scan(&db, "rt", &serve);
+    assert_eq!(ssh_status(&db, &group).as_deref(), Some("PASS"), "the baseline sees a compliant group");
+
+    // Garbage first: the consumer must survive it and handle the real event after it.
+    for body in [
+        "this is not JSON".to_string(),
+        r#"{"version":"0","detail-type":"AWS API Call via Clo"#.to_string(),
+        "x".repeat(10_000),
+    ] {
+        sqs.send_message().queue_url(&queue_url).message_body(body).send().await.unwrap();
+    }
+    // A valid event from an account that is not a source is dropped and counted.
+    let stranger = palisade_testkit::fresh_account_id();
+    let stranger_event = serde_json::json!({
+        "version": "0", "id": "1", "detail-type": "AWS API Call via CloudTrail", "source": "aws.ec2",
+        "time": chrono::Utc::now().to_rfc3339(), "region": "us-east-1", "resources": [],
+        "detail": serde_json::from_str::<serde_json::Value>(&cloudtrail_detail(&stranger, "AuthorizeSecurityGroupIngress", serde_json::json!({"groupId": "sg-12345678"}))).unwrap(),
+    });
+    sqs.send_message().queue_url(&queue_url).message_body(stranger_event.to_string()).send().await.unwrap();
+
+    // Open SSH to the world, then tell Palisade the way CloudTrail would.
+    let open = serde_json::json!({"groupId": sg, "ipPermissions": {"items": [{"ipProtocol": "tcp", "fromPort": 22, "toPort": 22, "ipRanges": {"items": [{"cidrIp": "0.0.0.0/0"}]}}]}});
+    ec2.authorize_security_group_ingress()
+        .group_id(&sg)
+        .ip_protocol("tcp")
+        .from_port(22)
+        .to_port(22)
+        .cidr_ip("0.0.0.0/0")
+        .send()
+        .await
+        .unwrap();
+    put_event("AuthorizeSecurityGroupIngress", open.clone()).await;
+    wait_for_status(&db, &group, "FAIL", &serve);
+
+    // Close it again: the finding resolves.
+    ec2.revoke_security_group_ingress()
+        .group_id(&sg)
+        .ip_protocol("tcp")
+        .from_port(22)
+        .to_port(22)
+        .cidr_ip("0.0.0.0/0")
+        .send()
+        .await
+        .unwrap();
+    put_event("RevokeSecurityGroupIngress", open).await;
+    wait_for_status(&db, &group, "PASS", &serve);
+
+    // Both flips came from event rescans: the only full scan is still the baseline.
+    let store = palisade_store::SqliteStore::open(&db).unwrap();
+    let scans = store.recent_scans(100).unwrap();
+    let full: Vec<_> = scans.iter().filter(|s| s.source == "rt" && s.kind == palisade_store::ScanKind::Full).collect();
+    assert_eq!(full.len(), 1, "no full scan besides the baseline: {scans:?}");
+    assert_eq!(baseline["last_scan"]["id"], serde_json::json!(full[0].id));
+    assert!(scans.iter().any(|s| s.kind == palisade_store::ScanKind::Event), "{scans:?}");
+    let history = json(&run(palisade().args(["findings", "--format", "json", "--db"]).arg(&db)));
+    let ssh = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["resource_id"] == group.as_str() && f["policy_id"] == "AWS.EC2.SecurityGroup.SSHOpenToWorld")
+        .unwrap()
+        .clone();
+    assert!(!ssh["resolved_at"].is_null(), "the failure was resolved, not forgotten: {ssh}");
+
+    // The three bad messages are dead-lettered with their reasons and bodies.
+    let letters = json(&run(palisade().args(["dead-letters", "--format", "json", "--db"]).arg(&db)));
+    let letters = letters.as_array().unwrap();
+    assert_eq!(letters.len(), 3, "{letters:?}");
+    let reasons: Vec<&str> = letters.iter().map(|l| l["reason"].as_str().unwrap()).collect();
+    assert!(reasons.iter().any(|r| r.contains("JSON")), "{reasons:?}");
+    assert!(reasons.iter().any(|r| r.contains("4096")), "the oversized one names the limit: {reasons:?}");
+    assert!(letters.iter().any(|l| l["body"].as_str().unwrap().len() == 10_000), "bodies are kept whole");
+
+    let metrics = http_get(&addr, "/metrics");
+    assert_eq!(metric(&metrics, "palisade_events_dead_lettered_total"), 3.0);
+    assert_eq!(metric(&metrics, "palisade_events_dropped_total{reason=\"not_a_source\"}"), 1.0);
+    assert_eq!(metric(&metrics, "palisade_events_applied_total"), 2.0);
+    assert_eq!(metric(&metrics, "palisade_events_received_total"), 6.0);
+    assert_eq!(metric(&metrics, "palisade_event_to_finding_seconds_count"), 2.0);
+    assert_eq!(http_get(&addr, "/healthz").trim(), "ok");
 }

@@ -237,3 +237,150 @@ async fn one_unreachable_source_and_one_denied_service_do_not_stop_the_others() 
     assert_eq!(status("good"), "completed");
     assert_eq!(status("unreachable"), "failed");
 }
+
+/// A bucket without encryption and a security group open to the world on SSH, planted in
+/// `account` through `base` (any emulator); returns the group's id.
+async fn plant_failing_pair(base: &aws_config::SdkConfig, account: &str) -> String {
+    let conf = palisade_testkit::config_in_account(base, account, "setup").await;
+    aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&conf).force_path_style(true).build())
+        .create_bucket()
+        .bucket(format!("fault-{account}"))
+        .send()
+        .await
+        .unwrap();
+    let ec2 = aws_sdk_ec2::Client::new(&conf);
+    let vpc = ec2.create_vpc().cidr_block("10.2.0.0/16").send().await.unwrap().vpc.unwrap().vpc_id.unwrap();
+    let sg = ec2.create_security_group().group_name("ssh").description("ssh").vpc_id(vpc).send().await.unwrap();
+    let sg = sg.group_id.unwrap();
+    ec2.authorize_security_group_ingress()
+        .group_id(&sg)
+        .ip_protocol("tcp")
+        .from_port(22)
+        .to_port(22)
+        .cidr_ip("0.0.0.0/0")
+        .send()
+        .await
+        .unwrap();
+    sg
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_throttled_account_is_retried_recorded_and_does_not_stop_the_others() {
+    let base = palisade_testkit::base_config().await;
+    let throttled = TestAccount::new().await;
+    let calm = TestAccount::new().await;
+    plant_failing_pair(&base, &throttled.account_id).await;
+    let calm_sg = plant_failing_pair(&base, &calm.account_id).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = db(dir.path());
+    add_source(&db, "throttled", &throttled.account_id, "Prod");
+    add_source(&db, "calm", &calm.account_id, "Dev");
+    assert_eq!(throttled.throttle("ec2"), 0);
+
+    // Three attempts per call keep the test short; the SDK backs off with jitter between them.
+    let out =
+        run(palisade_base().env("AWS_MAX_ATTEMPTS", "3").args(["scan", "--all", "--format", "json", "--db"]).arg(&db));
+    let err = stderr(&out);
+    assert!(err.contains("2 completed, 0 failed"), "throttling is a scan error, not a failed source: {err}");
+    // Rows of the scan-errors table (the log lines above it say the same).
+    let throttling_rows = err.lines().filter(|l| l.starts_with("│ ec2") && l.contains("throttling")).count();
+    assert!(throttling_rows > 0, "the throttled calls are recorded: {err}");
+    let throttled_requests = throttled.throttle("ec2");
+    assert!(
+        throttled_requests >= 3 * throttling_rows as u64,
+        "every throttled call was retried up to its attempts ({throttled_requests} requests for {throttling_rows} errors): {err}"
+    );
+
+    let findings = json(&out);
+    let findings = findings.as_array().unwrap();
+    let has = |account: &str, policy: &str, resource: &str| {
+        findings.iter().any(|f| {
+            f["account_id"] == account
+                && f["policy_id"] == policy
+                && f["resource_id"] == resource
+                && f["status"] == "FAIL"
+        })
+    };
+    let bucket = |a: &str| format!("arn:aws:s3:::fault-{a}");
+    assert!(
+        has(&throttled.account_id, "AWS.S3.Bucket.Encryption", &bucket(&throttled.account_id)),
+        "the throttled account's other services were scanned"
+    );
+    assert!(has(&calm.account_id, "AWS.S3.Bucket.Encryption", &bucket(&calm.account_id)));
+    let calm_group = format!("arn:aws:ec2:us-east-1:{}:security-group/{calm_sg}", calm.account_id);
+    assert!(
+        has(&calm.account_id, "AWS.EC2.SecurityGroup.SSHOpenToWorld", &calm_group),
+        "the other account's EC2 was not throttled"
+    );
+    assert!(
+        !findings.iter().any(|f| f["account_id"] == throttled.account_id.as_str()
+            && f["resource_id"].as_str().unwrap().contains(":security-group/")),
+        "no security group of the throttled account can have been read"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_emulator_restart_mid_scan_is_recorded_and_the_run_ends() {
+    const SOURCES: usize = 6;
+    let mut emulator = Emulator::start(&[]);
+    let base = palisade_testkit::config_for(&emulator.endpoint).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = db(dir.path());
+    let mut accounts = Vec::new();
+    for i in 0..SOURCES {
+        let account = fresh_account_id();
+        plant_failing_pair(&base, &account).await;
+        add_source(&db, &format!("src-{i}"), &account, "Prod");
+        accounts.push(account);
+    }
+    let endpoint = emulator.endpoint.clone();
+    let scan = |db: &Path| {
+        let mut cmd = palisade();
+        cmd.env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ENDPOINT_URL", &endpoint)
+            .env("AWS_MAX_ATTEMPTS", "2")
+            .args(["scan", "--all", "--max-accounts", "1", "--format", "json", "--db"])
+            .arg(db)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        cmd
+    };
+    // One source at a time, so that once the first is done the second is mid-scan.
+    let child = scan(&db).spawn().unwrap();
+    let statuses = |db: &Path| -> Vec<String> {
+        let list = json(&run(palisade().args(["source", "list", "--format", "json", "--db"]).arg(db)));
+        list.as_array().unwrap().iter().map(|s| s["last_scan"]["status"].as_str().unwrap_or("").to_string()).collect()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while !statuses(&db).iter().any(|s| s == "completed") {
+        assert!(std::time::Instant::now() < deadline, "the first source never completed");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // The restart loses every account's state, like a crash of the real service would not; what
+    // matters is that calls in flight fail, are recorded, and the run still ends.
+    emulator.restart(&[]);
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    let final_statuses = statuses(&db);
+    assert!(
+        final_statuses.iter().all(|s| s == "completed" || s == "failed"),
+        "every source ends completed or failed, none is left running: {final_statuses:?}\n{err}"
+    );
+    assert!(
+        err.contains("transport") || !err.contains(" 0 failed"),
+        "the outage is recorded as transport errors or failed sources: {err}"
+    );
+    // The source scanned before the outage keeps its findings.
+    let findings = json(&run(palisade().args(["findings", "--format", "json", "--db"]).arg(&db)));
+    assert!(
+        accounts.iter().any(|a| findings.as_array().unwrap().iter().any(|f| f["account_id"] == a.as_str()
+            && f["policy_id"] == "AWS.EC2.SecurityGroup.SSHOpenToWorld"
+            && f["status"] == "FAIL")),
+        "findings from before the outage are kept: {findings}"
+    );
+    // And once the emulator is back, the next run scans every source.
+    let again = run(&mut scan(&db));
+    assert!(stderr(&again).contains(&format!("{SOURCES} completed, 0 failed")), "{}", stderr(&again));
+}

@@ -16,6 +16,14 @@ pub enum EngineError {
     },
     #[error("the scan was interrupted; the previous results are unchanged")]
     Interrupted,
+    #[error("reading the event queue: {0}")]
+    Queue(#[source] Box<palisade_collect::CollectError>),
+    #[error("rescanning {reference}: {cause}")]
+    Rescan {
+        reference: String,
+        #[source]
+        cause: Box<palisade_collect::CollectError>,
+    },
     #[error("the store writer stopped unexpectedly: {0}")]
     Writer(String),
 }

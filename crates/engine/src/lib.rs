@@ -7,11 +7,14 @@
 //! only in fully covered scopes); it does not know how resources are fetched (collect), stored
 //! (store) or judged (policy), nor how results are shown (cli, server).
 
+mod alerts;
 mod error;
+pub mod realtime;
 mod scan;
 mod scheduler;
 mod sources;
 
+pub use alerts::{AlertSink, LogSink};
 pub use error::EngineError;
 pub use scan::{scan_account, FindingChangeKind, FindingEvent, ProgressEvent, ScanOptions, ScanOutcome};
 pub use scheduler::{

@@ -252,8 +252,13 @@ fn write_scan(
         return Ok(None);
     };
     let published = writer.commit(&account, &scopes)?;
-    let events = published
-        .transitions
+    let events = alert_events(published.transitions);
+    Ok(Some((published.summary, errors, events)))
+}
+
+/// The transitions alert sinks care about: findings that opened or resolved.
+pub(crate) fn alert_events(transitions: Vec<palisade_store::FindingTransition>) -> Vec<FindingEvent> {
+    transitions
         .into_iter()
         .filter_map(|t| {
             let change = match t.change {
@@ -263,8 +268,7 @@ fn write_scan(
             };
             Some(FindingEvent { change, policy_id: t.policy_id, resource_id: t.resource_id })
         })
-        .collect();
-    Ok(Some((published.summary, errors, events)))
+        .collect()
 }
 
 #[cfg(test)]

@@ -39,6 +39,7 @@ pub struct Evaluator {
     engine: regorus::Engine,
     policies: Arc<Vec<Compiled>>,
     by_type: Arc<HashMap<String, Vec<usize>>>,
+    params: Arc<Params>,
 }
 
 impl Evaluator {
@@ -77,7 +78,16 @@ impl Evaluator {
                 return Err(compile_error(&p.file.path, &e.to_string()));
             }
         }
-        Ok(Self { engine, policies: Arc::new(policies), by_type: Arc::new(by_type) })
+        Ok(Self { engine, policies: Arc::new(policies), by_type: Arc::new(by_type), params: Arc::new(params.clone()) })
+    }
+
+    /// Moves the clock policies see to `now`: a long-running consumer judges each batch of
+    /// events at its own time instead of recompiling the pack.
+    pub fn set_now(&mut self, now: chrono::DateTime<chrono::Utc>) -> Result<(), PolicyError> {
+        self.engine.clear_data();
+        self.engine
+            .add_data(palisade_data(&self.params, now))
+            .map_err(|e| PolicyError::Eval { id: "data".into(), message: e.to_string() })
     }
 
     /// The metadata of every policy that applies to `resource_type`.
@@ -244,6 +254,17 @@ mod tests {
         let mut r = resource(serde_json::json!({}));
         r.resource_type = "Other.Thing".into();
         assert!(ev.evaluate(&r).is_empty());
+    }
+
+    #[test]
+    fn set_now_moves_the_clock_policies_see() {
+        let body = "deny contains \"old\" if data.palisade.now_ns > input.attributes.limit_ns\n";
+        let start = chrono::DateTime::from_timestamp(1_000, 0).unwrap();
+        let mut ev = Evaluator::new(&pack(body), &Params::new(), start).unwrap();
+        let r = resource(serde_json::json!({"limit_ns": 2_000_000_000_000_i64}));
+        assert_eq!(ev.evaluate(&r)[0].status, VerdictStatus::Pass);
+        ev.set_now(chrono::DateTime::from_timestamp(3_000, 0).unwrap()).unwrap();
+        assert_eq!(ev.evaluate(&r)[0].status, VerdictStatus::Fail);
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! The embedded backend is SQLite in WAL mode, one file. A scan stages its writes and publishes
 //! them in one transaction ([`ScanWriter::commit`]), so a scan that is interrupted or crashes
 //! leaves the previous results exactly as they were, and several scans can run at once.
+//! A real-time rescan of a few resources is applied in one transaction too
+//! ([`SqliteStore::apply_rescan`]); whichever observation of a resource is newer wins.
 //! This crate knows nothing of clouds or policy engines.
 
 mod error;
@@ -12,6 +14,6 @@ mod sqlite;
 
 pub use error::StoreError;
 pub use sqlite::{
-    FindingChange, FindingFilter, FindingTransition, NewFinding, Published, ScanRun, ScanStatus, ScanSummary,
-    ScanWriter, SourceConflict, SqliteStore,
+    DeadLetter, FindingChange, FindingFilter, FindingTransition, NewFinding, Observation, Published, RescanApplied,
+    RescanVerdict, ScanKind, ScanRun, ScanStatus, ScanSummary, ScanWriter, SourceConflict, SqliteStore,
 };

@@ -122,4 +122,20 @@ CREATE TABLE sources (
 );
 CREATE UNIQUE INDEX sources_account ON sources(account_id);
 "#,
+    r#"
+-- Real-time rescans are scans too ('event'), recorded so their changes have a scan id, but only
+-- full scans say anything about a source's schedule or about what was swept.
+ALTER TABLE scans ADD COLUMN kind TEXT NOT NULL DEFAULT 'full';   -- full | event
+CREATE INDEX scans_source_kind ON scans(source, kind, id);
+
+-- Event messages that could not be applied, kept whole so they can be inspected or replayed.
+CREATE TABLE dead_letters (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    received_at  TEXT NOT NULL,
+    origin       TEXT NOT NULL,             -- where it came from, e.g. the queue URL
+    message_id   TEXT NOT NULL,
+    reason       TEXT NOT NULL,
+    body         TEXT NOT NULL
+);
+"#,
 ];

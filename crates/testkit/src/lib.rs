@@ -192,6 +192,16 @@ impl TestAccount {
         assert_eq!(status, 200, "backdating {access_key_id}: {reply}");
     }
 
+    /// From now on the emulator throttles this account's calls to `service` (only `ec2`), as AWS
+    /// does under load. Returns how many of its requests were throttled so far.
+    pub fn throttle(&self, service: &str) -> u64 {
+        let body = serde_json::json!({"account_id": self.account_id, "service": service}).to_string();
+        let (status, reply) = post(&control_endpoint(), "/faults/throttle", &body);
+        assert_eq!(status, 200, "throttling {service}: {reply}");
+        let reply: serde_json::Value = serde_json::from_str(&reply).expect("control answers JSON");
+        reply["throttled"].as_u64().expect("throttled count")
+    }
+
     /// Environment variables that make a `palisade` child process act as this account through
     /// the standard credential chain (a profile that assumes a role in it).
     pub fn profile_env(&self, dir: &std::path::Path) -> Vec<(String, String)> {
@@ -247,13 +257,33 @@ pub struct Emulator {
     pub endpoint: String,
     pub control: String,
     child: std::process::Child,
-    _dir: std::path::PathBuf,
+    dir: std::path::PathBuf,
 }
 
 impl Emulator {
     pub fn start(env: &[(&str, &str)]) -> Self {
         let dir = std::env::temp_dir().join(format!("palisade-emulator-{}", fresh_account_id()));
         std::fs::create_dir_all(&dir).expect("emulator dir");
+        Self::spawn(env, dir)
+    }
+
+    /// Kills the emulator (as a crash would: all its state is gone) and starts a fresh one on the
+    /// same port, so clients that were talking to it reconnect to the new one.
+    pub fn restart(&mut self, env: &[(&str, &str)]) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let port = self.endpoint.rsplit(':').next().expect("endpoint has a port").to_string();
+        let mut env = env.to_vec();
+        env.push(("PALISADE_EMULATOR_PORT", &port));
+        let _ = std::fs::remove_file(self.dir.join("ready.json"));
+        let fresh = Self::spawn(&env, self.dir.clone());
+        assert_eq!(fresh.endpoint, self.endpoint, "restarted on the same port");
+        // Take over the new process; the old handle's Drop would kill it.
+        let old = std::mem::replace(self, fresh);
+        std::mem::forget(old);
+    }
+
+    fn spawn(env: &[(&str, &str)], dir: std::path::PathBuf) -> Self {
         let ready = dir.join("ready.json");
         let mut cmd = std::process::Command::new(python());
         cmd.arg(repo_root().join("scripts/emulator/server.py")).arg(&ready).env("MOTO_EC2_LOAD_DEFAULT_AMIS", "false");
@@ -272,7 +302,7 @@ impl Emulator {
                         endpoint: v["endpoint"].as_str().expect("endpoint").to_string(),
                         control: v["control"].as_str().expect("control").to_string(),
                         child,
-                        _dir: dir,
+                        dir,
                     };
                 }
             }

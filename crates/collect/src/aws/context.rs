@@ -36,6 +36,11 @@ impl AwsConnector {
         Self { base }
     }
 
+    /// Palisade's own configuration (its identity, region and endpoint), before any source's role.
+    pub(crate) fn base_config(&self) -> &SdkConfig {
+        &self.base
+    }
+
     /// A context for `source`: its role assumed (with its ExternalId) when it has one, the
     /// ambient credentials otherwise. Assumed credentials are cached by the SDK and refreshed
     /// before they expire. Fails if the credentials reach another account than the source's.

@@ -11,11 +11,13 @@ mod convert;
 mod ec2;
 mod efs;
 mod error;
+pub mod events;
 mod filter_pattern;
 mod iam;
 mod kms;
 mod monitoring;
 mod organizations;
+pub mod queue;
 mod rds;
 mod s3;
 mod securityhub;
@@ -160,8 +162,14 @@ impl AwsService {
 }
 
 /// Calls Palisade makes with its own credentials (in its own account) to reach sources; they
-/// belong in the policy of Palisade's own identity, not in the role a source grants.
-pub const PALISADE_ACCOUNT_CALLS: &[ApiCall] = &[call("STS", "AssumeRole", "sts:AssumeRole")];
+/// belong in the policy of Palisade's own identity, not in the role a source grants. The SQS
+/// calls are the real-time consumer's ([`queue::EventQueue`]).
+pub const PALISADE_ACCOUNT_CALLS: &[ApiCall] = &[
+    call("STS", "AssumeRole", "sts:AssumeRole"),
+    call("SQS", "ReceiveMessage", "sqs:ReceiveMessage"),
+    call("SQS", "DeleteMessage", "sqs:DeleteMessage"),
+    call("SQS", "ChangeMessageVisibility", "sqs:ChangeMessageVisibility"),
+];
 
 /// Every call any collector may make, core calls included.
 pub fn all_calls() -> impl Iterator<Item = &'static ApiCall> {

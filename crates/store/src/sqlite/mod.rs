@@ -1,8 +1,12 @@
 //! The embedded SQLite store.
 
+mod dead_letters;
+mod rescan;
 mod sources;
 mod writer;
 
+pub use dead_letters::DeadLetter;
+pub use rescan::{Observation, RescanApplied, RescanVerdict};
 pub use sources::SourceConflict;
 pub use writer::{FindingChange, FindingTransition, NewFinding, Published, ScanSummary, ScanWriter};
 
@@ -47,10 +51,35 @@ impl ScanStatus {
     }
 }
 
+/// What a scan looked at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScanKind {
+    /// A scan of a whole source: the only kind that counts as a source's latest scan.
+    Full,
+    /// A real-time rescan of the few resources named by events.
+    Event,
+}
+
+impl ScanKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Full => "full",
+            Self::Event => "event",
+        }
+    }
+    fn parse(s: &str) -> Self {
+        match s {
+            "event" => Self::Event,
+            _ => Self::Full,
+        }
+    }
+}
+
 /// A scan run as recorded.
 #[derive(Debug, Clone)]
 pub struct ScanRun {
     pub id: i64,
+    pub kind: ScanKind,
     pub source: String,
     pub account_id: String,
     pub regions: Vec<String>,
@@ -78,6 +107,12 @@ pub struct FindingFilter {
 
 pub(crate) fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// A stored timestamp in [`ts`]'s form, so two of them compare as strings exactly as in time
+/// (whatever precision the stored text had).
+fn normalised_ts(s: &str, operation: &'static str) -> Result<String, StoreError> {
+    parse_ts(s, operation).map(ts)
 }
 
 fn parse_ts(s: &str, operation: &'static str) -> Result<DateTime<Utc>, StoreError> {
@@ -122,12 +157,15 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// Records the start of a scan. Scans of the same source left `running` by a process that
-    /// died are marked `interrupted` (their writes were never committed).
+    /// Records the start of a full scan. Full scans of the same source left `running` by a process
+    /// that died are marked `interrupted` (their writes were never committed).
     pub fn begin_scan(&mut self, source: &str, account_id: &AccountId, regions: &[Region]) -> Result<i64, StoreError> {
         let tx = self.conn.transaction().op("begin scan")?;
-        tx.execute("UPDATE scans SET status = 'interrupted' WHERE source = ?1 AND status = 'running'", params![source])
-            .op("mark abandoned scans")?;
+        tx.execute(
+            "UPDATE scans SET status = 'interrupted' WHERE source = ?1 AND status = 'running' AND kind = 'full'",
+            params![source],
+        )
+        .op("mark abandoned scans")?;
         let regions = serde_json::to_string(&regions).unwrap_or_else(|_| "[]".into());
         tx.execute(
             "INSERT INTO scans (source, account_id, regions, status, started_at) VALUES (?1, ?2, ?3, 'running', ?4)",
@@ -175,11 +213,13 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// The latest scan of each source, by source name.
+    /// The latest full scan of each source, by source name (event rescans are not scans of the source).
     pub fn last_scans_by_source(&self) -> Result<std::collections::BTreeMap<String, ScanRun>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare(&format!("{SCAN_COLUMNS} WHERE id IN (SELECT max(id) FROM scans GROUP BY source)"))
+            .prepare(&format!(
+                "{SCAN_COLUMNS} WHERE id IN (SELECT max(id) FROM scans WHERE kind = 'full' GROUP BY source)"
+            ))
             .op("list last scans")?;
         let rows = stmt.query_map([], scan_row).op("list last scans")?;
         let mut out = std::collections::BTreeMap::new();
@@ -198,7 +238,7 @@ impl SqliteStore {
             .transpose()
     }
 
-    /// The most recent scans, newest first.
+    /// The most recent scans of both kinds, newest first.
     pub fn recent_scans(&self, limit: usize) -> Result<Vec<ScanRun>, StoreError> {
         let mut stmt = self.conn.prepare(&format!("{SCAN_COLUMNS} ORDER BY id DESC LIMIT ?1")).op("list scans")?;
         let rows = stmt.query_map(params![limit as i64], scan_row).op("list scans")?;
@@ -282,7 +322,7 @@ impl SqliteStore {
     }
 }
 
-const SCAN_COLUMNS: &str = "SELECT id, source, account_id, regions, status, started_at, finished_at, resources, evaluations, failing, errors FROM scans";
+const SCAN_COLUMNS: &str = "SELECT id, source, account_id, regions, status, started_at, finished_at, resources, evaluations, failing, errors, kind FROM scans";
 
 type RowResult<T> = rusqlite::Result<Result<T, StoreError>>;
 
@@ -291,11 +331,13 @@ fn scan_row(r: &rusqlite::Row<'_>) -> RowResult<ScanRun> {
     let status: String = r.get(4)?;
     let started: String = r.get(5)?;
     let finished: Option<String> = r.get(6)?;
+    let kind: String = r.get(11)?;
     let (id, source, account_id, resources, evaluations, failing, errors) =
         (r.get(0)?, r.get(1)?, r.get(2)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?);
     Ok((|| {
         Ok(ScanRun {
             id,
+            kind: ScanKind::parse(&kind),
             source,
             account_id,
             regions: serde_json::from_str(&regions).unwrap_or_default(),

@@ -219,10 +219,10 @@ impl SqliteStore {
     }
 
     /// Makes due at `now` every enabled source that was claimed (its `next_run_at` is in the
-    /// future) but whose claimed scan never landed: its latest scan is still `running` (the process
-    /// died mid-scan) or was `interrupted`, or it has no scan at all (the process died before its
-    /// baseline scan began). Meant for a scheduler starting up, when no scan of its own runs.
-    /// Returns the names of the sources made due.
+    /// future) but whose claimed scan never landed: its latest full scan is still `running` (the
+    /// process died mid-scan) or was `interrupted`, or it has no full scan at all (the process died
+    /// before its baseline scan began); event rescans applied since do not count. Meant for a
+    /// scheduler starting up, when no scan of its own runs. Returns the names of the sources made due.
     pub fn recover_cut_off_claims(&mut self, now: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
         const OP: &str = "recover cut-off scans";
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).op(OP)?;
@@ -231,7 +231,7 @@ impl SqliteStore {
                 .prepare(
                     "SELECT name FROM sources
                      WHERE enabled = 1 AND next_run_at > ?1
-                       AND coalesce((SELECT status FROM scans WHERE scans.source = sources.name
+                       AND coalesce((SELECT status FROM scans WHERE scans.source = sources.name AND scans.kind = 'full'
                                      ORDER BY id DESC LIMIT 1), 'none') IN ('none', 'running', 'interrupted')
                      ORDER BY name",
                 )
@@ -381,6 +381,10 @@ mod tests {
         store.scan_writer(c).commit(&account, &[]).unwrap();
         let f = store.begin_scan("failed", &account, &[]).unwrap();
         store.end_scan_without_results(f, crate::ScanStatus::Failed).unwrap();
+        // Event rescans applied since say nothing about whether the claimed scan landed.
+        for name in ["crashed", "interrupted", "never-began", "completed"] {
+            store.apply_rescan(name, &account, &[]).unwrap();
+        }
         assert_eq!(store.recover_cut_off_claims(at(3)).unwrap(), vec!["crashed", "interrupted", "never-began"]);
         let due: Vec<_> =
             next_runs(&store).into_iter().filter(|(_, n)| *n <= Some(at(3))).map(|(name, _)| name).collect();

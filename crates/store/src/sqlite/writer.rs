@@ -3,11 +3,12 @@
 //! A scan that never commits (interrupted, crashed) changed nothing that readers see; its staged
 //! rows are removed by the next scan or by [`super::SqliteStore::end_scan_without_results`].
 
-use super::{severity_rank, ts};
+use super::{normalised_ts, severity_rank, ts};
 use crate::error::{SqlContext, StoreError};
 use palisade_model::{AccountId, Compliance, FindingStatus, PolicyId, Resource, ScanError, Severity};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 
 /// Items staged per short transaction.
 const BATCH: usize = 256;
@@ -62,7 +63,7 @@ pub struct NewFinding<'a> {
 
 /// A staged verdict: the finding and the identity of its resource.
 #[derive(Serialize, Deserialize)]
-struct StagedFinding {
+pub(super) struct StagedFinding {
     policy_id: String,
     title: String,
     severity: Severity,
@@ -75,6 +76,26 @@ struct StagedFinding {
     account_id: String,
     region: String,
     label: String,
+}
+
+impl StagedFinding {
+    pub(super) fn new(f: &NewFinding<'_>) -> Self {
+        let r = f.resource;
+        Self {
+            policy_id: f.policy_id.to_string(),
+            title: f.title.to_string(),
+            severity: f.severity,
+            compliance: f.compliance.clone(),
+            status: f.status,
+            message: f.message.to_string(),
+            resource_id: r.id.to_string(),
+            resource_type: r.resource_type.clone(),
+            source: r.source.clone(),
+            account_id: r.account_id.to_string(),
+            region: r.region.to_string(),
+            label: r.label.clone(),
+        }
+    }
 }
 
 enum Staged {
@@ -114,22 +135,7 @@ impl<'a> ScanWriter<'a> {
         if f.status == FindingStatus::Fail {
             self.summary.failing += 1;
         }
-        let r = f.resource;
-        let staged = StagedFinding {
-            policy_id: f.policy_id.to_string(),
-            title: f.title.to_string(),
-            severity: f.severity,
-            compliance: f.compliance.clone(),
-            status: f.status,
-            message: f.message.to_string(),
-            resource_id: r.id.to_string(),
-            resource_type: r.resource_type.clone(),
-            source: r.source.clone(),
-            account_id: r.account_id.to_string(),
-            region: r.region.to_string(),
-            label: r.label.clone(),
-        };
-        let body = serde_json::to_string(&staged).map_err(|e| StoreError::Corrupt {
+        let body = serde_json::to_string(&StagedFinding::new(f)).map_err(|e| StoreError::Corrupt {
             operation: "stage finding",
             what: "finding",
             message: e.to_string(),
@@ -184,12 +190,17 @@ impl<'a> ScanWriter<'a> {
     /// Publishes the scan in one transaction: upserts its resources (with history), records its
     /// verdicts (with their lifecycle), marks resources of `account` it did not see in the fully
     /// covered `(type, region)` scopes as deleted (resolving their failures), and completes the scan.
+    ///
+    /// An event rescan applied while this scan ran may have stored a newer observation than the
+    /// scan's: such a resource keeps the newer state (the staged copy and its verdicts are dropped)
+    /// and is not swept.
     pub fn commit(mut self, account: &AccountId, scopes: &[(String, String)]) -> Result<Published, StoreError> {
         self.flush()?;
         let scan_id = self.scan_id;
         let now = ts(chrono::Utc::now());
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).op("begin publish")?;
         let mut transitions = Vec::new();
+        let mut superseded = HashSet::new();
         {
             let mut stmt =
                 tx.prepare("SELECT body FROM staged_resources WHERE scan_id = ?1 ORDER BY seq").op("read staged")?;
@@ -201,7 +212,9 @@ impl<'a> ScanWriter<'a> {
                     what: "staged resource",
                     message: e.to_string(),
                 })?;
-                upsert_resource(&tx, scan_id, &r)?;
+                if !upsert_resource(&tx, scan_id, &r)? {
+                    superseded.insert(r.id.to_string());
+                }
             }
         }
         {
@@ -215,9 +228,8 @@ impl<'a> ScanWriter<'a> {
                     what: "staged finding",
                     message: e.to_string(),
                 })?;
-                let change = record_finding(&tx, scan_id, &now, &f)?;
-                if matches!(change, FindingChange::Opened | FindingChange::Resolved) {
-                    transitions.push(FindingTransition { change, policy_id: f.policy_id, resource_id: f.resource_id });
+                if !superseded.contains(&f.resource_id) {
+                    record_verdict(&tx, scan_id, &now, f, &mut transitions)?;
                 }
             }
         }
@@ -237,23 +249,30 @@ impl<'a> ScanWriter<'a> {
     }
 }
 
-/// Inserts or updates a resource, recording a history row when its content changed.
-fn upsert_resource(tx: &Transaction<'_>, scan_id: i64, r: &Resource) -> Result<(), StoreError> {
+/// Inserts or updates a resource, recording a history row when its content changed. Returns
+/// `false`, writing nothing, when the stored row was observed after `r` was collected (the newer
+/// observation wins, whichever of a full scan and an event rescan made it).
+pub(super) fn upsert_resource(tx: &Transaction<'_>, scan_id: i64, r: &Resource) -> Result<bool, StoreError> {
     let hash = r.content_hash();
-    let existing: Option<(String, Option<String>)> = tx
-        .prepare_cached("SELECT content_hash, deleted_at FROM resources WHERE id = ?1")
+    let existing: Option<(String, Option<String>, String)> = tx
+        .prepare_cached("SELECT content_hash, deleted_at, last_seen FROM resources WHERE id = ?1")
         .op("read resource")?
-        .query_row(params![r.id.as_str()], |row| Ok((row.get(0)?, row.get(1)?)))
+        .query_row(params![r.id.as_str()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
         .optional()
         .op("read resource")?;
+    let collected = ts(r.collected_at);
+    if let Some((_, _, last_seen)) = &existing {
+        if collected < normalised_ts(last_seen, "read resource")? {
+            return Ok(false);
+        }
+    }
     let change = match &existing {
-        None | Some((_, Some(_))) => Some("created"),
-        Some((old, None)) if *old == hash => None,
+        None | Some((_, Some(_), _)) => Some("created"),
+        Some((old, None, _)) if *old == hash => None,
         Some(_) => Some("modified"),
     };
     let tags = serde_json::to_string(&r.tags).unwrap_or_else(|_| "{}".into());
     let attributes = serde_json::to_string(&r.attributes).unwrap_or_else(|_| "null".into());
-    let collected = ts(r.collected_at);
     tx.prepare_cached(
         "INSERT INTO resources (id, resource_type, source, account_id, region, label, name, tags, attributes,
                                 content_hash, first_seen, last_seen, deleted_at, last_scan_id)
@@ -290,6 +309,21 @@ fn upsert_resource(tx: &Transaction<'_>, scan_id: i64, r: &Resource) -> Result<(
         .op("record resource history")?
         .execute(params![r.id.as_str(), scan_id, collected, kind, hash, attributes])
         .op("record resource history")?;
+    }
+    Ok(true)
+}
+
+/// Records a verdict (see [`record_finding`]) and keeps its transition if it opened or resolved.
+pub(super) fn record_verdict(
+    tx: &Transaction<'_>,
+    scan_id: i64,
+    now: &str,
+    f: StagedFinding,
+    transitions: &mut Vec<FindingTransition>,
+) -> Result<(), StoreError> {
+    let change = record_finding(tx, scan_id, now, &f)?;
+    if matches!(change, FindingChange::Opened | FindingChange::Resolved) {
+        transitions.push(FindingTransition { change, policy_id: f.policy_id, resource_id: f.resource_id });
     }
     Ok(())
 }
@@ -385,7 +419,8 @@ fn finding_history(
 }
 
 /// Marks as deleted every live resource of `account` in the given scopes that this scan did not
-/// see, and resolves their failing findings.
+/// see, and resolves their failing findings. A resource observed at or after the scan began (by an
+/// event rescan applied meanwhile) is kept: the scan's listing may predate it.
 fn sweep(
     tx: &Transaction<'_>,
     scan_id: i64,
@@ -393,56 +428,76 @@ fn sweep(
     account: &AccountId,
     scopes: &[(String, String)],
 ) -> Result<Vec<FindingTransition>, StoreError> {
+    const OP: &str = "find deleted resources";
     let mut resolved = Vec::new();
+    let started: String =
+        tx.query_row("SELECT started_at FROM scans WHERE id = ?1", params![scan_id], |r| r.get(0)).op(OP)?;
+    let started = normalised_ts(&started, OP)?;
     for (resource_type, region) in scopes {
-        let gone: Vec<(String, String)> = {
+        let unseen: Vec<(String, String, String)> = {
             let mut stmt = tx
                 .prepare_cached(
-                    "SELECT id, content_hash FROM resources
+                    "SELECT id, content_hash, last_seen FROM resources
                      WHERE account_id = ?1 AND resource_type = ?2 AND region = ?3
                        AND deleted_at IS NULL AND last_scan_id != ?4",
                 )
-                .op("find deleted resources")?;
+                .op(OP)?;
             let rows = stmt
-                .query_map(params![account.as_str(), resource_type, region, scan_id], |r| Ok((r.get(0)?, r.get(1)?)))
-                .op("find deleted resources")?;
-            rows.collect::<Result<_, _>>().op("find deleted resources")?
+                .query_map(params![account.as_str(), resource_type, region, scan_id], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .op(OP)?;
+            rows.collect::<Result<_, _>>().op(OP)?
         };
-        for (id, hash) in gone {
-            tx.execute(
-                "UPDATE resources SET deleted_at = ?2, last_scan_id = ?3 WHERE id = ?1",
-                params![id, now, scan_id],
-            )
-            .op("mark resource deleted")?;
-            tx.execute(
-                "INSERT INTO resource_history (resource_id, scan_id, changed_at, change, content_hash, attributes)
-                 VALUES (?1, ?2, ?3, 'deleted', ?4, NULL)",
-                params![id, scan_id, now, hash],
-            )
-            .op("record resource history")?;
-            let failing: Vec<String> = {
-                let mut stmt = tx
-                    .prepare_cached(
-                        "SELECT policy_id FROM findings WHERE resource_id = ?1 AND status = 'FAIL' AND resolved_at IS NULL",
-                    )
-                    .op("find findings of deleted resource")?;
-                let rows = stmt.query_map(params![id], |r| r.get(0)).op("find findings of deleted resource")?;
-                rows.collect::<Result<_, _>>().op("find findings of deleted resource")?
-            };
-            for policy_id in failing {
-                tx.execute(
-                    "UPDATE findings SET resolved_at = ?3, last_scan_id = ?4 WHERE policy_id = ?1 AND resource_id = ?2",
-                    params![policy_id, id, now, scan_id],
-                )
-                .op("resolve finding of deleted resource")?;
-                finding_history(tx, scan_id, now, &policy_id, &id, "RESOLVED", "resource deleted")?;
-                resolved.push(FindingTransition {
-                    change: FindingChange::Resolved,
-                    policy_id,
-                    resource_id: id.clone(),
-                });
+        for (id, hash, last_seen) in unseen {
+            if normalised_ts(&last_seen, OP)? >= started {
+                continue;
             }
+            resolved.extend(delete_resource(tx, scan_id, &id, &hash, now, now)?);
         }
+    }
+    Ok(resolved)
+}
+
+/// Marks a live resource deleted as of `deleted_at` (with its history row) and resolves its failing
+/// findings as of `now`. Returns the resolutions.
+pub(super) fn delete_resource(
+    tx: &Transaction<'_>,
+    scan_id: i64,
+    id: &str,
+    content_hash: &str,
+    deleted_at: &str,
+    now: &str,
+) -> Result<Vec<FindingTransition>, StoreError> {
+    tx.execute(
+        "UPDATE resources SET deleted_at = ?2, last_scan_id = ?3 WHERE id = ?1",
+        params![id, deleted_at, scan_id],
+    )
+    .op("mark resource deleted")?;
+    tx.execute(
+        "INSERT INTO resource_history (resource_id, scan_id, changed_at, change, content_hash, attributes)
+         VALUES (?1, ?2, ?3, 'deleted', ?4, NULL)",
+        params![id, scan_id, deleted_at, content_hash],
+    )
+    .op("record resource history")?;
+    let failing: Vec<String> = {
+        let mut stmt = tx
+            .prepare_cached(
+                "SELECT policy_id FROM findings WHERE resource_id = ?1 AND status = 'FAIL' AND resolved_at IS NULL",
+            )
+            .op("find findings of deleted resource")?;
+        let rows = stmt.query_map(params![id], |r| r.get(0)).op("find findings of deleted resource")?;
+        rows.collect::<Result<_, _>>().op("find findings of deleted resource")?
+    };
+    let mut resolved = Vec::with_capacity(failing.len());
+    for policy_id in failing {
+        tx.execute(
+            "UPDATE findings SET resolved_at = ?3, last_scan_id = ?4 WHERE policy_id = ?1 AND resource_id = ?2",
+            params![policy_id, id, now, scan_id],
+        )
+        .op("resolve finding of deleted resource")?;
+        finding_history(tx, scan_id, now, &policy_id, id, "RESOLVED", "resource deleted")?;
+        resolved.push(FindingTransition { change: FindingChange::Resolved, policy_id, resource_id: id.to_string() });
     }
     Ok(resolved)
 }
