@@ -4,6 +4,9 @@
 
 mod accounts;
 mod measure;
+mod policies;
+mod prowler;
+mod realtime;
 mod record;
 
 use clap::{Parser, Subcommand};
@@ -33,6 +36,21 @@ enum Part {
         #[arg(long, default_value_t = 8)]
         max_accounts: usize,
     },
+    /// Event-to-finding latency of `palisade serve --queue-url` over N events.
+    Realtime {
+        #[arg(long, default_value_t = 1000)]
+        events: usize,
+        /// Security groups the events name (round robin).
+        #[arg(long, default_value_t = 50)]
+        groups: usize,
+        /// Events sent per second.
+        #[arg(long, default_value_t = 50.0)]
+        rate: f64,
+    },
+    /// Policy evaluation throughput over a synthetic inventory, with the whole built-in pack.
+    Policies(policies::PoliciesArgs),
+    /// Palisade and Prowler scanning the same emulator account, side by side.
+    Prowler(prowler::ProwlerArgs),
 }
 
 #[tokio::main]
@@ -58,6 +76,19 @@ async fn main() -> anyhow::Result<()> {
             println!("{table}");
             if let Some(doc) = &cli.record {
                 record::write(doc, "accounts", &format!("`scan --max-accounts {max_accounts}`. {table}"))?;
+            }
+        }
+        Part::Policies(args) => policies::main(args, cli.record.as_deref())?,
+        Part::Prowler(args) => prowler::main(args, &palisade, cli.record.as_deref()).await?,
+        Part::Realtime { events, groups, rate } => {
+            let dir = accounts::store_dir();
+            std::fs::create_dir_all(&dir)?;
+            let result = realtime::run(&palisade, &palisade_testkit::endpoint(), &dir, events, groups, rate).await;
+            let _ = std::fs::remove_dir_all(&dir);
+            let table = realtime::table(&result?);
+            println!("{table}");
+            if let Some(doc) = &cli.record {
+                record::write(doc, "realtime", &table)?;
             }
         }
     }

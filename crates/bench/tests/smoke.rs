@@ -37,3 +37,23 @@ fn accounts_part_scans_seeded_accounts_and_records_them() {
     assert!(recorded.contains(row), "the row is recorded between the markers: {recorded}");
     assert_eq!(recorded.matches("<!-- bench:accounts:begin -->").count(), 1);
 }
+
+#[test]
+fn realtime_part_measures_event_latency_and_records_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("benchmarks.md");
+    std::fs::copy(docs(), &doc).unwrap();
+    let out = bench()
+        .args(["realtime", "--events", "20", "--groups", "4", "--rate", "20", "--record"])
+        .arg(&doc)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "bench failed: {}\n{stdout}", String::from_utf8_lossy(&out.stderr));
+    let row = stdout.lines().find(|l| l.starts_with("| 20 |")).unwrap_or_else(|| panic!("no row: {stdout}"));
+    let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+    assert_eq!(cells[2], "20", "every event applied: {row}");
+    let (p50, p99): (f64, f64) = (cells[3].parse().unwrap(), cells[4].parse().unwrap());
+    assert!(p50 > 0.0 && p99 >= p50, "{row}");
+    assert!(std::fs::read_to_string(&doc).unwrap().contains(row));
+}
