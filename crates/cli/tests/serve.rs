@@ -354,4 +354,32 @@ async fn realtime_events_flip_a_finding_without_a_full_scan_and_garbage_is_dead_
     assert_eq!(metric(&metrics, "palisade_events_received_total"), 6.0);
     assert_eq!(metric(&metrics, "palisade_event_to_finding_seconds_count"), 2.0);
     assert_eq!(http_get(&addr, "/healthz").trim(), "ok");
+
+    // Three changes to the same group that arrive together are one rescan.
+    let rescans_before = metric(&metrics, "palisade_rescans_total");
+    let entries: Vec<_> = (0..3)
+        .map(|i| {
+            let envelope = serde_json::json!({
+                "version": "0", "id": format!("burst-{i}"), "detail-type": "AWS API Call via CloudTrail",
+                "source": "aws.ec2", "time": chrono::Utc::now().to_rfc3339(), "region": "us-east-1", "resources": [],
+                "detail": serde_json::from_str::<serde_json::Value>(&cloudtrail_detail(&acct.account_id, "ModifySecurityGroupRules", serde_json::json!({"ModifySecurityGroupRulesRequest": {"GroupId": sg}}))).unwrap(),
+            });
+            aws_sdk_sqs::types::SendMessageBatchRequestEntry::builder()
+                .id(format!("m{i}"))
+                .message_body(envelope.to_string())
+                .build()
+                .unwrap()
+        })
+        .collect();
+    sqs.send_message_batch().queue_url(&queue_url).set_entries(Some(entries)).send().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let metrics = loop {
+        let metrics = http_get(&addr, "/metrics");
+        if metric(&metrics, "palisade_events_applied_total") >= 5.0 {
+            break metrics;
+        }
+        assert!(Instant::now() < deadline, "the burst was not applied:\n{metrics}\n{}", serve.log());
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(metric(&metrics, "palisade_rescans_total") - rescans_before, 1.0, "{metrics}");
 }
