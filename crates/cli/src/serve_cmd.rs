@@ -13,7 +13,10 @@ use crate::{exit, policy_cmd, source_cmd};
 use anyhow::Context;
 use clap::Args;
 use palisade_engine::realtime::{RealtimeConsumer, RealtimeMetrics, RealtimeOptions};
-use palisade_engine::{AwsScanner, LogSink, Scheduler, SchedulerOptions, SystemClock};
+use palisade_engine::{
+    AlertSink, AwsScanner, Destination, DestinationKind, FanOut, HttpAlertSink, LogSink, RetryPolicy, Scheduler,
+    SchedulerOptions, SystemClock,
+};
 use palisade_policy::{Evaluator, Params};
 use serde::Deserialize;
 use std::future::Future;
@@ -69,6 +72,16 @@ pub struct ServeArgs {
     /// Serve HTTP here: /healthz and /metrics (Prometheus text), e.g. 127.0.0.1:8080.
     #[arg(long)]
     pub listen: Option<SocketAddr>,
+    /// POST a JSON object to this URL for each finding that starts failing or resolves
+    /// (repeatable; more destinations, each with its own minimum severity, in the config file).
+    #[arg(long)]
+    pub alert_webhook: Vec<String>,
+    /// Post each such alert to this Slack incoming webhook (repeatable).
+    #[arg(long)]
+    pub alert_slack: Vec<String>,
+    /// The least severity alerted by `--alert-webhook` / `--alert-slack` [default: LOW].
+    #[arg(long)]
+    pub alert_min_severity: Option<palisade_model::Severity>,
 }
 
 /// The config file: the same settings as the flags.
@@ -85,6 +98,8 @@ struct ServeConfig {
     poll_wait: Option<String>,
     max_event_bytes: Option<usize>,
     listen: Option<SocketAddr>,
+    #[serde(default)]
+    alerts: Vec<Destination>,
 }
 
 /// Every setting resolved: flag, else config file, else default.
@@ -100,6 +115,7 @@ pub struct ServeSettings {
     pub poll_wait: Duration,
     pub max_event_bytes: usize,
     pub listen: Option<SocketAddr>,
+    pub alerts: Vec<Destination>,
 }
 
 impl ServeArgs {
@@ -134,6 +150,21 @@ impl ServeArgs {
                 .or(file.max_event_bytes)
                 .unwrap_or(palisade_collect::aws::events::DEFAULT_MAX_EVENT_BYTES),
             listen: self.listen.or(file.listen),
+            alerts: {
+                let min_severity = self.alert_min_severity.unwrap_or(palisade_model::Severity::Low);
+                let flagged = |kind: DestinationKind, urls: Vec<String>| {
+                    urls.into_iter().enumerate().map(move |(i, url)| Destination {
+                        name: format!("{kind:?}-{i}").to_lowercase(),
+                        kind,
+                        url,
+                        min_severity,
+                    })
+                };
+                let mut alerts = file.alerts;
+                alerts.extend(flagged(DestinationKind::Webhook, self.alert_webhook));
+                alerts.extend(flagged(DestinationKind::Slack, self.alert_slack));
+                alerts
+            },
         })
     }
 }
@@ -161,12 +192,18 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<u8> {
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut components: Vec<Component> = Vec::new();
+    let mut sinks: Vec<Arc<dyn AlertSink>> = vec![Arc::new(LogSink)];
+    if !settings.alerts.is_empty() {
+        sinks.push(Arc::new(HttpAlertSink::start(settings.alerts.clone(), RetryPolicy::default())));
+    }
+    let alerts: Arc<dyn AlertSink> = Arc::new(FanOut(sinks));
     let scanner = AwsScanner {
         connector: connector.clone(),
         db: settings.db.clone(),
         pack: Arc::new(pack),
         params,
         per_account: settings.concurrency,
+        alerts: alerts.clone(),
     };
     let opts = SchedulerOptions { tick: settings.tick, jitter: settings.jitter, max_accounts: settings.max_accounts };
     let scheduler =
@@ -189,7 +226,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<u8> {
             evaluator,
             opts,
             metrics,
-            Arc::new(LogSink),
+            alerts.clone(),
         );
         let stop = stop_rx.clone();
         components.push(("real-time consumer", Box::pin(async move { Ok(consumer.run(stop).await?) })));
@@ -312,6 +349,17 @@ mod tests {
         assert_eq!((s.poll_wait, s.listen), (Duration::from_secs(5), Some("127.0.0.1:9000".parse().unwrap())));
         let s = settings(&["palisade", "serve", "--config", config, "--db", "flag.db", "--poll-wait", "1s"]).unwrap();
         assert_eq!((s.db, s.poll_wait), (PathBuf::from("flag.db"), Duration::from_secs(1)));
+
+        std::fs::write(&path, "alerts:\n  - {name: sec, kind: slack, url: 'https://hooks.slack.com/services/x', min_severity: HIGH}\n").unwrap();
+        let s = settings(&["palisade", "serve", "--config", config, "--alert-webhook", "http://127.0.0.1:9/h"]).unwrap();
+        let kinds: Vec<_> = s.alerts.iter().map(|d| (d.kind, d.min_severity)).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (DestinationKind::Slack, palisade_model::Severity::High),
+                (DestinationKind::Webhook, palisade_model::Severity::Low)
+            ]
+        );
 
         std::fs::write(&path, "db: x.db\nqueue: typo\n").unwrap();
         let err = settings(&["palisade", "serve", "--config", config]).unwrap_err().to_string();

@@ -268,10 +268,24 @@ async fn realtime_events_flip_a_finding_without_a_full_scan_and_garbage_is_dead_
         .arg(&db));
     assert!(out.status.success(), "source add: {}", stderr(&out));
 
+    let receiver = palisade_testkit::HttpReceiver::start(vec![]);
     let serve = Serve::start_with(
         &db,
         dir.path(),
-        &["--queue-url", &queue_url, "--poll-wait", "1s", "--max-event-bytes", "4096", "--listen", "127.0.0.1:0"],
+        &[
+            "--queue-url",
+            &queue_url,
+            "--poll-wait",
+            "1s",
+            "--max-event-bytes",
+            "4096",
+            "--listen",
+            "127.0.0.1:0",
+            "--alert-webhook",
+            &receiver.url,
+            "--alert-min-severity",
+            "HIGH",
+        ],
     );
     let addr = serve.listening();
     let baseline = wait_for_completed_scan(&db, "rt", &serve);
@@ -382,4 +396,15 @@ async fn realtime_events_flip_a_finding_without_a_full_scan_and_garbage_is_dead_
         std::thread::sleep(Duration::from_millis(100));
     };
     assert_eq!(metric(&metrics, "palisade_rescans_total") - rescans_before, 1.0, "{metrics}");
+
+    // The webhook heard exactly one alert when the group started failing and one when it
+    // resolved (the burst changed nothing), and nothing below HIGH.
+    let alerts = receiver.wait_for(2);
+    let about_group: Vec<&str> = alerts
+        .iter()
+        .filter(|a| a["resource_id"] == group.as_str() && a["policy_id"] == "AWS.EC2.SecurityGroup.SSHOpenToWorld")
+        .map(|a| a["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(about_group, vec!["finding.opened", "finding.resolved"], "{alerts:?}");
+    assert!(alerts.iter().all(|a| a["severity"] == "HIGH" || a["severity"] == "CRITICAL"), "{alerts:?}");
 }

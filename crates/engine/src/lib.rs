@@ -14,7 +14,7 @@ mod scan;
 mod scheduler;
 mod sources;
 
-pub use alerts::{AlertSink, LogSink};
+pub use alerts::{AlertSink, Destination, DestinationKind, FanOut, HttpAlertSink, LogSink, RetryPolicy};
 pub use error::EngineError;
 pub use scan::{scan_account, FindingChangeKind, FindingEvent, ProgressEvent, ScanOptions, ScanOutcome};
 pub use scheduler::{

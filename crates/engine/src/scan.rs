@@ -44,6 +44,14 @@ pub struct FindingEvent {
     pub change: FindingChangeKind,
     pub policy_id: String,
     pub resource_id: String,
+    pub title: String,
+    pub severity: palisade_model::Severity,
+    pub resource_type: String,
+    pub source: String,
+    pub account_id: String,
+    pub region: String,
+    pub label: String,
+    pub message: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -266,7 +274,19 @@ pub(crate) fn alert_events(transitions: Vec<palisade_store::FindingTransition>) 
                 FindingChange::Resolved => FindingChangeKind::Resolved,
                 _ => return None,
             };
-            Some(FindingEvent { change, policy_id: t.policy_id, resource_id: t.resource_id })
+            Some(FindingEvent {
+                change,
+                policy_id: t.policy_id,
+                resource_id: t.resource_id,
+                title: t.title,
+                severity: t.severity,
+                resource_type: t.resource_type,
+                source: t.source,
+                account_id: t.account_id,
+                region: t.region,
+                label: t.label,
+                message: t.message,
+            })
         })
         .collect()
 }

@@ -138,22 +138,31 @@ pub struct AwsScanner {
     pub params: Params,
     /// Collector tasks at once within one account.
     pub per_account: usize,
+    /// Told of the findings each completed scan opened or resolved.
+    pub alerts: Arc<dyn crate::AlertSink>,
 }
 
 impl SourceScanner for AwsScanner {
     fn scan(&self, source: Source, cancel: watch::Receiver<bool>) -> BoxFuture<'static, ScanResult> {
         let (connector, db, pack, params) =
             (self.connector.clone(), self.db.clone(), self.pack.clone(), self.params.clone());
-        let per_account = self.per_account;
+        let (per_account, alerts) = (self.per_account, self.alerts.clone());
         Box::pin(async move {
             // A fresh evaluator per scan: its clock (`data.palisade.now_ns`, which key-age policies
             // read) must be the scan's time, not the server's start.
             let evaluator = Evaluator::new(&pack, &params, Utc::now())?;
             let opts = MultiScanOptions { accounts: 1, per_account, overall: per_account };
             let quiet = Arc::new(|_| {});
+            let name = source.name.clone();
             let mut scans = scan_sources(&connector, vec![source], db, evaluator, opts, quiet, cancel).await;
             // No result only when its task was cancelled, i.e. the runtime is shutting down.
-            scans.pop().map_or(Err(EngineError::Interrupted), |s| s.result)
+            let result = scans.pop().map_or(Err(EngineError::Interrupted), |s| s.result);
+            if let Ok(outcome) = &result {
+                if !outcome.events.is_empty() {
+                    alerts.notify(&name, &outcome.events);
+                }
+            }
+            result
         })
     }
 }

@@ -337,3 +337,65 @@ fn post(base: &str, path: &str, body: &str) -> (u16, String) {
     let body = reply.split("\r\n\r\n").nth(1).unwrap_or_default().to_string();
     (status, body)
 }
+
+/// A local HTTP receiver for alert tests: answers each request with the next of the given
+/// statuses (then 200) and keeps the JSON body of every request it answered 200.
+pub struct HttpReceiver {
+    pub url: String,
+    bodies: std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+}
+
+impl HttpReceiver {
+    pub fn start(statuses: Vec<u16>) -> Self {
+        use std::io::BufRead;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind receiver");
+        let url = format!("http://{}/hook", listener.local_addr().expect("receiver address"));
+        let bodies = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = bodies.clone();
+        std::thread::spawn(move || {
+            let mut statuses = statuses.into_iter();
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = std::io::BufReader::new(stream.try_clone().expect("clone stream"));
+                let mut length = 0;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0; length];
+                if reader.read_exact(&mut body).is_err() {
+                    continue;
+                }
+                let status = statuses.next().unwrap_or(200);
+                if status == 200 {
+                    if let Ok(v) = serde_json::from_slice(&body) {
+                        seen.lock().expect("receiver lock").push(v);
+                    }
+                }
+                let _ = write!(stream, "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            }
+        });
+        Self { url, bodies }
+    }
+
+    /// The bodies received so far.
+    pub fn bodies(&self) -> Vec<serde_json::Value> {
+        self.bodies.lock().expect("receiver lock").clone()
+    }
+
+    /// Waits (up to 10 s) for at least `n` bodies, then a little longer so that a duplicate
+    /// would show up too, and returns them all.
+    pub fn wait_for(&self, n: usize) -> Vec<serde_json::Value> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while self.bodies().len() < n && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        self.bodies()
+    }
+}

@@ -40,6 +40,16 @@ pub struct FindingTransition {
     pub change: FindingChange,
     pub policy_id: String,
     pub resource_id: String,
+    /// What an alert about it says: the finding as recorded.
+    pub title: String,
+    pub severity: Severity,
+    pub resource_type: String,
+    pub source: String,
+    pub account_id: String,
+    pub region: String,
+    pub label: String,
+    /// The failure's message (for a resolution, why it resolved).
+    pub message: String,
 }
 
 /// What a committed scan changed.
@@ -323,7 +333,19 @@ pub(super) fn record_verdict(
 ) -> Result<(), StoreError> {
     let change = record_finding(tx, scan_id, now, &f)?;
     if matches!(change, FindingChange::Opened | FindingChange::Resolved) {
-        transitions.push(FindingTransition { change, policy_id: f.policy_id, resource_id: f.resource_id });
+        transitions.push(FindingTransition {
+            change,
+            policy_id: f.policy_id,
+            resource_id: f.resource_id,
+            title: f.title,
+            severity: f.severity,
+            resource_type: f.resource_type,
+            source: f.source,
+            account_id: f.account_id,
+            region: f.region,
+            label: f.label,
+            message: if change == FindingChange::Resolved { "passes now".into() } else { f.message },
+        });
     }
     Ok(())
 }
@@ -480,24 +502,43 @@ pub(super) fn delete_resource(
         params![id, scan_id, deleted_at, content_hash],
     )
     .op("record resource history")?;
-    let failing: Vec<String> = {
+    let failing: Vec<FindingTransition> = {
         let mut stmt = tx
             .prepare_cached(
-                "SELECT policy_id FROM findings WHERE resource_id = ?1 AND status = 'FAIL' AND resolved_at IS NULL",
+                "SELECT policy_id, title, severity, resource_type, source, account_id, region, label FROM findings
+                 WHERE resource_id = ?1 AND status = 'FAIL' AND resolved_at IS NULL",
             )
             .op("find findings of deleted resource")?;
-        let rows = stmt.query_map(params![id], |r| r.get(0)).op("find findings of deleted resource")?;
+        let rows = stmt
+            .query_map(params![id], |r| {
+                let severity: String = r.get(2)?;
+                Ok(FindingTransition {
+                    change: FindingChange::Resolved,
+                    policy_id: r.get(0)?,
+                    resource_id: id.to_string(),
+                    title: r.get(1)?,
+                    severity: severity.parse().unwrap_or(Severity::Info),
+                    resource_type: r.get(3)?,
+                    source: r.get(4)?,
+                    account_id: r.get(5)?,
+                    region: r.get(6)?,
+                    label: r.get(7)?,
+                    message: "resource deleted".into(),
+                })
+            })
+            .op("find findings of deleted resource")?;
         rows.collect::<Result<_, _>>().op("find findings of deleted resource")?
     };
     let mut resolved = Vec::with_capacity(failing.len());
-    for policy_id in failing {
+    for transition in failing {
+        let policy_id = transition.policy_id.clone();
         tx.execute(
             "UPDATE findings SET resolved_at = ?3, last_scan_id = ?4 WHERE policy_id = ?1 AND resource_id = ?2",
             params![policy_id, id, now, scan_id],
         )
         .op("resolve finding of deleted resource")?;
         finding_history(tx, scan_id, now, &policy_id, id, "RESOLVED", "resource deleted")?;
-        resolved.push(FindingTransition { change: FindingChange::Resolved, policy_id, resource_id: id.to_string() });
+        resolved.push(transition);
     }
     Ok(resolved)
 }

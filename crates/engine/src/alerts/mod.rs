@@ -25,3 +25,18 @@ impl AlertSink for LogSink {
         }
     }
 }
+
+mod http;
+
+pub use http::{Destination, DestinationKind, HttpAlertSink, RetryPolicy};
+
+/// Tells every sink in turn.
+pub struct FanOut(pub Vec<std::sync::Arc<dyn AlertSink>>);
+
+impl AlertSink for FanOut {
+    fn notify(&self, source: &str, events: &[FindingEvent]) {
+        for sink in &self.0 {
+            sink.notify(source, events);
+        }
+    }
+}
