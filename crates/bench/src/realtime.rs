@@ -45,7 +45,8 @@ pub async fn run(
     let vpc = ec2.create_vpc().cidr_block("10.8.0.0/16").send().await?.vpc.and_then(|v| v.vpc_id).context("vpc")?;
     let mut group_ids = Vec::new();
     for i in 0..groups {
-        let sg = ec2.create_security_group().group_name(format!("g{i}")).description("bench").vpc_id(&vpc).send().await?;
+        let sg =
+            ec2.create_security_group().group_name(format!("g{i}")).description("bench").vpc_id(&vpc).send().await?;
         group_ids.push(sg.group_id.context("group id")?);
     }
     let sqs = aws_sdk_sqs::Client::new(&base);

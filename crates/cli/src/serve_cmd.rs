@@ -350,8 +350,13 @@ mod tests {
         let s = settings(&["palisade", "serve", "--config", config, "--db", "flag.db", "--poll-wait", "1s"]).unwrap();
         assert_eq!((s.db, s.poll_wait), (PathBuf::from("flag.db"), Duration::from_secs(1)));
 
-        std::fs::write(&path, "alerts:\n  - {name: sec, kind: slack, url: 'https://hooks.slack.com/services/x', min_severity: HIGH}\n").unwrap();
-        let s = settings(&["palisade", "serve", "--config", config, "--alert-webhook", "http://127.0.0.1:9/h"]).unwrap();
+        std::fs::write(
+            &path,
+            "alerts:\n  - {name: sec, kind: slack, url: 'https://hooks.slack.com/services/x', min_severity: HIGH}\n",
+        )
+        .unwrap();
+        let s =
+            settings(&["palisade", "serve", "--config", config, "--alert-webhook", "http://127.0.0.1:9/h"]).unwrap();
         let kinds: Vec<_> = s.alerts.iter().map(|d| (d.kind, d.min_severity)).collect();
         assert_eq!(
             kinds,

@@ -147,7 +147,8 @@ fn deliver(agent: &ureq::Agent, url: &str, body: &serde_json::Value, retry: Retr
 
 /// Between half and all of `d`, so destinations that failed together do not retry together.
 fn jittered(d: Duration) -> Duration {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|t| t.subsec_nanos()).unwrap_or(0);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|t| t.subsec_nanos()).unwrap_or(0);
     d / 2 + d.mul_f64(f64::from(nanos % 1000) / 2000.0)
 }
 
@@ -222,7 +223,12 @@ mod tests {
         let receiver = HttpReceiver::start(vec![500, 503]);
         let url = receiver.url.clone();
         let sink = HttpAlertSink::start(
-            vec![Destination { name: "hook".into(), kind: DestinationKind::Webhook, url, min_severity: Severity::Medium }],
+            vec![Destination {
+                name: "hook".into(),
+                kind: DestinationKind::Webhook,
+                url,
+                min_severity: Severity::Medium,
+            }],
             fast(),
         );
         sink.notify(
@@ -234,8 +240,10 @@ mod tests {
             ],
         );
         let got = receiver.wait_for(2);
-        let summary: Vec<(String, String)> =
-            got.iter().map(|b| (b["event"].as_str().unwrap().into(), b["resource_id"].as_str().unwrap().into())).collect();
+        let summary: Vec<(String, String)> = got
+            .iter()
+            .map(|b| (b["event"].as_str().unwrap().into(), b["resource_id"].as_str().unwrap().into()))
+            .collect();
         assert_eq!(summary, vec![("finding.opened".into(), "sg-1".into()), ("finding.resolved".into(), "sg-3".into())]);
         assert_eq!(got[0]["severity"], "HIGH");
         assert_eq!(got[0]["account_id"], "123456789012");
@@ -252,7 +260,12 @@ mod tests {
         };
         let sink = HttpAlertSink::start(
             vec![
-                Destination { name: "dead".into(), kind: DestinationKind::Webhook, url: dead, min_severity: Severity::Info },
+                Destination {
+                    name: "dead".into(),
+                    kind: DestinationKind::Webhook,
+                    url: dead,
+                    min_severity: Severity::Info,
+                },
                 Destination { name: "slack".into(), kind: DestinationKind::Slack, url, min_severity: Severity::Info },
             ],
             fast(),
