@@ -10,5 +10,9 @@ command -v cargo >/dev/null || { echo "error: cargo is required (https://rustup.
 ensure_venv
 start_emulator
 export PALISADE_TEST_PYTHON="$VENV/bin/python"
+# Disk images for the image-reading tests (made once, cached; needs root and the Debian mirror).
+export PALISADE_TESTDATA="${PALISADE_TESTDATA:-$HOME/.cache/palisade/testdata}"
+log "disk image test data in $PALISADE_TESTDATA"
+"$ROOT/scripts/testdata/make-images.sh" >/dev/null
 log "running the test suite (target dir $CARGO_TARGET_DIR)"
 cargo test --workspace --locked --no-fail-fast "$@"

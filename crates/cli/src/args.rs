@@ -27,12 +27,20 @@ pub enum Command {
     Report(ReportArgs),
     /// Manage sources: the accounts Palisade scans, with their labels and roles.
     Source(crate::source_cmd::SourceArgs),
+    /// Manage API tokens of the server (admin or read-only); a new token is shown once.
+    Token(crate::token_cmd::TokenArgs),
     /// Generate onboarding templates: the read-only role, the real-time events StackSet.
     Onboard(crate::onboard_cmd::OnboardArgs),
     /// Run until stopped: scheduled scans, real-time rescans from the event queue, metrics.
     Serve(crate::serve_cmd::ServeArgs),
     /// List the real-time messages that could not be used, with the reason.
     DeadLetters(crate::dead_letters_cmd::DeadLettersArgs),
+    /// Accept a policy's findings on matching resources, with a reason and an optional expiry.
+    Suppress(crate::suppress_cmd::SuppressArgs),
+    /// Plan (the default) or apply the opt-in fixes of failing findings; audited and verified by rescan.
+    Remediate(crate::remediate_cmd::RemediateArgs),
+    /// Read a local disk image's packages (without mounting) and match them against OSV records.
+    Image(crate::image_cmd::ImageArgs),
 }
 
 /// How findings are printed (`scan`, `findings`).
@@ -187,7 +195,7 @@ fn parse_status(s: &str) -> Result<FindingStatus, String> {
     s.parse()
 }
 
-fn parse_param(s: &str) -> Result<(String, serde_json::Value), String> {
+pub(crate) fn parse_param(s: &str) -> Result<(String, serde_json::Value), String> {
     let (k, v) = s.split_once('=').ok_or_else(|| format!("expected KEY=VALUE, got {s:?}"))?;
     let value = serde_json::from_str(v).unwrap_or_else(|_| serde_json::Value::String(v.to_string()));
     Ok((k.trim().to_string(), value))

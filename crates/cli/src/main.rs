@@ -4,14 +4,18 @@
 mod args;
 mod dead_letters_cmd;
 mod findings_cmd;
+mod image_cmd;
 mod onboard_cmd;
 mod output;
 mod policy_cmd;
 mod progress;
+mod remediate_cmd;
 mod report_cmd;
 mod scan_cmd;
 mod serve_cmd;
 mod source_cmd;
+mod suppress_cmd;
+mod token_cmd;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -49,10 +53,14 @@ fn main() -> ExitCode {
             args::Command::Findings(a) => findings_cmd::run(a),
             args::Command::Policy(a) => policy_cmd::run(a),
             args::Command::Source(a) => source_cmd::run(a).await,
+            args::Command::Token(a) => token_cmd::run(a),
             args::Command::Onboard(a) => onboard_cmd::run(a).await,
             args::Command::Report(a) => report_cmd::run(a),
             args::Command::Serve(a) => serve_cmd::run(a).await,
             args::Command::DeadLetters(a) => dead_letters_cmd::run(a),
+            args::Command::Suppress(a) => suppress_cmd::run(a),
+            args::Command::Remediate(a) => remediate_cmd::run(a).await,
+            args::Command::Image(a) => image_cmd::run(a),
         }
     });
     match result {

@@ -1,8 +1,10 @@
 //! `palisade serve`: runs until stopped, doing what the sources need without being asked: the
 //! scheduler (a baseline scan of each source as soon as it is added, then one per run of its
 //! schedule), the real-time consumer (`--queue-url`: CloudTrail events from the sources'
-//! EventBridge rules, each rescanning the resources it names), and the HTTP server (`--listen`:
-//! health and Prometheus metrics).
+//! EventBridge rules, each rescanning the resources it names), automatic remediation (the fixes of
+//! sources that opted in, once a finding has failed for `--remediation-delay`, or at once after a
+//! real-time event with `--remediate-on-event`), and the HTTP server (`--listen`: health,
+//! Prometheus metrics and the REST API).
 //!
 //! Each component is a task that runs until the shared stop signal turns true, then winds down:
 //! SIGINT or SIGTERM turns it, running scans roll back (the previous results stay), and `serve`
@@ -14,10 +16,11 @@ use anyhow::Context;
 use clap::Args;
 use palisade_engine::realtime::{RealtimeConsumer, RealtimeMetrics, RealtimeOptions};
 use palisade_engine::{
-    AlertSink, AwsScanner, Destination, DestinationKind, FanOut, HttpAlertSink, LogSink, RetryPolicy, Scheduler,
-    SchedulerOptions, SystemClock,
+    AlertSink, AwsScanner, Destination, DestinationKind, FanOut, FindingChangeKind, FindingEvent, HttpAlertSink,
+    LogSink, RetryPolicy, Scheduler, SchedulerOptions, SystemClock,
 };
 use palisade_policy::{Evaluator, Params};
+use palisade_remediate::{AutoOptions, AutoRemediation, RemediationRunner};
 use serde::Deserialize;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -36,7 +39,8 @@ pub const DEFAULT_LOG: &str = "warn,palisade=info,palisade_engine=info";
 pub struct ServeArgs {
     /// A YAML file with any of the settings below (keys as the flags, with `_` for `-`:
     /// `db`, `queue_url`, `listen`, `poll_wait`, `max_event_bytes`, `tick`, `jitter`,
-    /// `max_accounts`, `concurrency`, `policies`).
+    /// `max_accounts`, `concurrency`, `policies`, `alerts` (destinations), `remediation_delay`,
+    /// `remediate_on_event`, `remediation_role_name`, and `auto_remediation: false`).
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// The embedded store (SQLite), with the sources to scan [default: palisade.db].
@@ -82,6 +86,19 @@ pub struct ServeArgs {
     /// The least severity alerted by `--alert-webhook` / `--alert-slack` [default: LOW].
     #[arg(long)]
     pub alert_min_severity: Option<palisade_model::Severity>,
+    /// Sources that opted in (`source add --remediation`) get a finding fixed once it has failed
+    /// this long, e.g. 0s, 15m, 1h [default: 1h].
+    #[arg(long, value_parser = parse_duration)]
+    pub remediation_delay: Option<Duration>,
+    /// Also fix at once the findings a real-time event opened (for sources that opted in).
+    #[arg(long)]
+    pub remediate_on_event: bool,
+    /// Never remediate automatically, whatever the sources opted in to.
+    #[arg(long)]
+    pub no_auto_remediation: bool,
+    /// The role assumed in a source's account to remediate [default: PalisadeRemediation].
+    #[arg(long)]
+    pub remediation_role_name: Option<String>,
 }
 
 /// The config file: the same settings as the flags.
@@ -100,6 +117,10 @@ struct ServeConfig {
     listen: Option<SocketAddr>,
     #[serde(default)]
     alerts: Vec<Destination>,
+    auto_remediation: Option<bool>,
+    remediation_delay: Option<String>,
+    remediate_on_event: Option<bool>,
+    remediation_role_name: Option<String>,
 }
 
 /// Every setting resolved: flag, else config file, else default.
@@ -116,6 +137,16 @@ pub struct ServeSettings {
     pub max_event_bytes: usize,
     pub listen: Option<SocketAddr>,
     pub alerts: Vec<Destination>,
+    /// `None`: no automatic remediation.
+    pub remediation: Option<RemediationSettings>,
+}
+
+/// How `serve` remediates automatically.
+#[derive(Debug, PartialEq)]
+pub struct RemediationSettings {
+    pub delay: Duration,
+    pub on_event: bool,
+    pub role_name: String,
 }
 
 impl ServeArgs {
@@ -136,7 +167,25 @@ impl ServeArgs {
                 (None, None) => Ok(default),
             }
         };
+        let remediation = match self.no_auto_remediation || file.auto_remediation == Some(false) {
+            true => None,
+            false => Some(RemediationSettings {
+                delay: duration(
+                    self.remediation_delay,
+                    "remediation_delay",
+                    file.remediation_delay,
+                    parse_duration,
+                    Duration::from_secs(3600),
+                )?,
+                on_event: self.remediate_on_event || file.remediate_on_event == Some(true),
+                role_name: self
+                    .remediation_role_name
+                    .or(file.remediation_role_name)
+                    .unwrap_or_else(|| palisade_remediate::REMEDIATION_ROLE_NAME.to_string()),
+            }),
+        };
         Ok(ServeSettings {
+            remediation,
             db: self.db.or(file.db).unwrap_or_else(|| PathBuf::from("palisade.db")),
             tick: duration(self.tick, "tick", file.tick, parse_tick, Duration::from_secs(30))?,
             jitter: duration(self.jitter, "jitter", file.jitter, parse_duration, Duration::from_secs(1800))?,
@@ -210,7 +259,32 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<u8> {
         Scheduler::new(settings.db.clone(), opts, Arc::new(SystemClock), Arc::new(scanner), stop_rx.clone());
     components.push(("scheduler", Box::pin(async move { Ok(scheduler.run().await?) })));
 
-    let mut state = palisade_server::ServerState::default();
+    // Real-time rescans tell the remediation loop which resources just started failing.
+    let mut event_alerts = alerts.clone();
+    if let Some(remediation) = &settings.remediation {
+        let (trigger, opened) = tokio::sync::mpsc::unbounded_channel();
+        if remediation.on_event {
+            event_alerts = Arc::new(FanOut(vec![alerts.clone(), Arc::new(RemediationTrigger(trigger))]));
+        }
+        let runner = RemediationRunner::new(connector.clone(), settings.db.clone(), evaluator.clone());
+        let opts = AutoOptions {
+            delay: chrono::Duration::from_std(remediation.delay).context("remediation delay")?,
+            interval: settings.tick,
+            role_name: remediation.role_name.clone(),
+            ..AutoOptions::default()
+        };
+        let stop = stop_rx.clone();
+        let auto = AutoRemediation::new(runner, opts);
+        components.push((
+            "remediation",
+            Box::pin(async move {
+                auto.run(opened, stop).await;
+                Ok(())
+            }),
+        ));
+    }
+
+    let mut state = palisade_server::ServerState { db: Some(settings.db.clone()), ..Default::default() };
     if let Some(url) = &settings.queue_url {
         let metrics = Arc::new(RealtimeMetrics::default());
         state.realtime = Some(metrics.clone());
@@ -226,7 +300,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<u8> {
             evaluator,
             opts,
             metrics,
-            alerts.clone(),
+            event_alerts,
         );
         let stop = stop_rx.clone();
         components.push(("real-time consumer", Box::pin(async move { Ok(consumer.run(stop).await?) })));
@@ -254,6 +328,20 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<u8> {
     }
     tracing::info!("palisade serve stopped");
     Ok(if failed { exit::ERROR } else { exit::OK })
+}
+
+/// Sends the resources whose findings an event opened to the remediation loop.
+struct RemediationTrigger(tokio::sync::mpsc::UnboundedSender<Vec<String>>);
+
+impl AlertSink for RemediationTrigger {
+    fn notify(&self, _source: &str, events: &[FindingEvent]) {
+        let opened: Vec<String> =
+            events.iter().filter(|e| e.change == FindingChangeKind::Opened).map(|e| e.resource_id.clone()).collect();
+        if !opened.is_empty() {
+            // The loop is gone only while serve stops.
+            let _ = self.0.send(opened);
+        }
+    }
 }
 
 /// Reports how a component ended; `true` if that is a failure (an error, a panic, or ending before

@@ -408,3 +408,104 @@ async fn realtime_events_flip_a_finding_without_a_full_scan_and_garbage_is_dead_
     assert_eq!(about_group, vec!["finding.opened", "finding.resolved"], "{alerts:?}");
     assert!(alerts.iter().all(|a| a["severity"] == "HIGH" || a["severity"] == "CRITICAL"), "{alerts:?}");
 }
+
+/// Whether `bucket` blocks public ACLs, read through the API.
+async fn blocks_public_acls(s3: &aws_sdk_s3::Client, bucket: &str) -> bool {
+    match s3.get_public_access_block().bucket(bucket).send().await {
+        Ok(out) => out.public_access_block_configuration().and_then(|c| c.block_public_acls()) == Some(true),
+        Err(_) => false,
+    }
+}
+
+/// Whether `group` lets the world in on port 22, read through the API.
+async fn ssh_open(ec2: &aws_sdk_ec2::Client, group: &str) -> bool {
+    let out = ec2.describe_security_groups().group_ids(group).send().await.unwrap();
+    out.security_groups()[0]
+        .ip_permissions()
+        .iter()
+        .any(|p| p.from_port() == Some(22) && p.ip_ranges().iter().any(|r| r.cidr_ip() == Some("0.0.0.0/0")))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_remediates_opted_in_sources_at_once_after_an_event_and_others_after_the_delay() {
+    let base = palisade_testkit::base_config().await;
+    let (fixed, untouched) = (palisade_testkit::TestAccount::new().await, palisade_testkit::TestAccount::new().await);
+    let dir = tempfile::tempdir().unwrap();
+    let db = db(dir.path());
+    for (name, acct, opt_in) in [("fixed", &fixed, true), ("untouched", &untouched, false)] {
+        acct.s3("us-east-1").create_bucket().bucket(format!("serve-rem-{}", acct.account_id)).send().await.unwrap();
+        let mut add = palisade();
+        add.args(["source", "add", "--name", name, "--account-id", &acct.account_id, "--label", "Dev", "--realtime"]);
+        if opt_in {
+            add.arg("--remediation");
+        }
+        let out = run(add.args(["--regions", "us-east-1", "--db"]).arg(&db));
+        assert!(out.status.success(), "source add: {}", stderr(&out));
+    }
+    let ec2 = fixed.ec2("us-east-1");
+    let vpc = ec2.create_vpc().cidr_block("10.9.0.0/16").send().await.unwrap().vpc.unwrap().vpc_id.unwrap();
+    let sg = ec2.create_security_group().group_name("adm").description("adm").vpc_id(vpc).send().await.unwrap();
+    let sg = sg.group_id.unwrap();
+    let group = format!("arn:aws:ec2:us-east-1:{}:security-group/{sg}", fixed.account_id);
+    let sqs = aws_sdk_sqs::Client::new(&base);
+    let queue = format!("palisade-rem-{}", fixed.account_id);
+    let queue_url = sqs.create_queue().queue_name(&queue).send().await.unwrap().queue_url.unwrap();
+
+    // Phase 1: an hour's delay, but fixes follow real-time events at once.
+    let mut serve = Serve::start_with(
+        &db,
+        dir.path(),
+        &["--queue-url", &queue_url, "--poll-wait", "1s", "--remediation-delay", "1h", "--remediate-on-event"],
+    );
+    wait_for_completed_scan(&db, "fixed", &serve);
+    wait_for_completed_scan(&db, "untouched", &serve);
+    std::thread::sleep(Duration::from_secs(3));
+    let fixed_bucket = format!("serve-rem-{}", fixed.account_id);
+    assert!(!blocks_public_acls(&fixed.s3("us-east-1"), &fixed_bucket).await, "fixed before the delay");
+
+    ec2.authorize_security_group_ingress()
+        .group_id(&sg)
+        .ip_protocol("tcp")
+        .from_port(22)
+        .to_port(22)
+        .cidr_ip("0.0.0.0/0")
+        .send()
+        .await
+        .unwrap();
+    let event = serde_json::json!({
+        "version": "0", "id": "rem-1", "detail-type": "AWS API Call via CloudTrail", "source": "aws.ec2",
+        "time": chrono::Utc::now().to_rfc3339(), "region": "us-east-1", "resources": [],
+        "detail": serde_json::from_str::<serde_json::Value>(&cloudtrail_detail(&fixed.account_id, "AuthorizeSecurityGroupIngress", serde_json::json!({"groupId": sg}))).unwrap(),
+    });
+    sqs.send_message().queue_url(&queue_url).message_body(event.to_string()).send().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while ssh_open(&ec2, &sg).await {
+        assert!(Instant::now() < deadline, "the event's finding was not fixed:\n{}", serve.log());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    wait_for_status(&db, &group, "PASS", &serve);
+    assert!(!blocks_public_acls(&fixed.s3("us-east-1"), &fixed_bucket).await, "only the event's resource is fixed");
+    assert!(serve.terminate().success(), "{}", serve.log());
+
+    // Phase 2: no delay: the opted-in source's bucket is fixed, the other source's never.
+    let serve = Serve::start_with(&db, dir.path(), &["--remediation-delay", "0s"]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !blocks_public_acls(&fixed.s3("us-east-1"), &fixed_bucket).await {
+        assert!(Instant::now() < deadline, "the bucket was not fixed:\n{}", serve.log());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    std::thread::sleep(Duration::from_secs(3));
+    let untouched_bucket = format!("serve-rem-{}", untouched.account_id);
+    assert!(!blocks_public_acls(&untouched.s3("us-east-1"), &untouched_bucket).await, "not opted in: never changed");
+
+    // Every fix is in the audit log, applied and verified, and only for the opted-in source.
+    let history = json(&run(palisade().args(["remediate", "--history", "--format", "json", "--db"]).arg(&db)));
+    let rows = history.as_array().unwrap();
+    assert!(rows.iter().all(|r| r["source"] == "fixed" && r["mode"] == "apply"), "{history:#}");
+    for resource in [group.clone(), format!("arn:aws:s3:::{fixed_bucket}")] {
+        assert!(
+            rows.iter().any(|r| r["resource_id"] == resource.as_str() && r["verified"] == true),
+            "{resource} not verified: {history:#}"
+        );
+    }
+}

@@ -1,7 +1,7 @@
 //! Onboarding templates, generated from the code's own list of actions: the CloudFormation
-//! template of the read-only role a source grants Palisade, and the StackSet (with its
-//! administrator and execution roles) that forwards a source's CloudTrail write events to
-//! Palisade's queue.
+//! template of the read-only role a source grants Palisade, the separate remediation role with
+//! exactly the write actions the enabled fixes need, and the StackSet (with its administrator and
+//! execution roles) that forwards a source's CloudTrail write events to Palisade's queue.
 //!
 //! This crate does no I/O and knows no cloud SDK: it turns action names into JSON templates. The
 //! AWS managed policy documents it compares against are embedded from
@@ -9,10 +9,12 @@
 
 mod iam_policy;
 mod realtime;
+mod remediation_role;
 mod role;
 
 pub use iam_policy::{action_allowed, ManagedPolicy};
 pub use realtime::{realtime_instructions, realtime_templates, RealtimeTemplates};
+pub use remediation_role::remediation_role_template;
 pub use role::{managed_policies, quick_create_url, role_template, RoleTemplateOptions, DEFAULT_ROLE_NAME};
 
 /// Data-plane reads a read-only scanner must never be able to make, whatever its role grants by

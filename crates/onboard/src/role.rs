@@ -9,7 +9,7 @@ pub const DEFAULT_ROLE_NAME: &str = "PalisadeReadOnly";
 const MANAGED_POLICIES_JSON: &str = include_str!("../../../deploy/aws-managed-policies.json");
 
 /// Calls IAM never denies, so no policy needs to grant them.
-const NEEDS_NO_PERMISSION: &[&str] = &["sts:GetCallerIdentity"];
+pub(crate) const NEEDS_NO_PERMISSION: &[&str] = &["sts:GetCallerIdentity"];
 
 /// SecurityAudit and ViewOnlyAccess, as AWS publishes them.
 pub fn managed_policies() -> Vec<ManagedPolicy> {
@@ -60,15 +60,7 @@ pub fn role_template(actions: &[&str], opts: &RoleTemplateOptions<'_>) -> Value 
         "RoleName": {"Ref": "RoleName"},
         "Description": "Read-only access for Palisade (cloud security posture management)",
         "MaxSessionDuration": 3600,
-        "AssumeRolePolicyDocument": {
-            "Version": "2012-10-17",
-            "Statement": [{
-                "Effect": "Allow",
-                "Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${PalisadeAccountId}:root"}},
-                "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"sts:ExternalId": {"Ref": "ExternalId"}}}
-            }]
-        },
+        "AssumeRolePolicyDocument": trust_policy(),
         "ManagedPolicyArns": managed_arns,
     });
     if !extra.is_empty() {
@@ -83,24 +75,43 @@ pub fn role_template(actions: &[&str], opts: &RoleTemplateOptions<'_>) -> Value 
     json!({
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": "Palisade read-only role: lets the Palisade account read this account's configuration (metadata only).",
-        "Parameters": {
-            "PalisadeAccountId": {
-                "Type": "String",
-                "Description": "The AWS account Palisade runs in",
-                "AllowedPattern": "^[0-9]{12}$",
-                "Default": opts.palisade_account_id
-            },
-            "ExternalId": {
-                "Type": "String",
-                "Description": "The ExternalId Palisade presents when it assumes the role",
-                "MinLength": 2,
-                "MaxLength": 1224,
-                "Default": opts.external_id
-            },
-            "RoleName": {"Type": "String", "Default": opts.role_name}
-        },
+        "Parameters": role_parameters(opts),
         "Resources": {"PalisadeReadOnlyRole": {"Type": "AWS::IAM::Role", "Properties": properties}},
         "Outputs": {"RoleArn": {"Description": "Give this ARN to Palisade", "Value": {"Fn::GetAtt": ["PalisadeReadOnlyRole", "Arn"]}}}
+    })
+}
+
+/// The trust policy of every role a source grants Palisade: the Palisade account may assume it
+/// only when it presents the ExternalId (both template parameters).
+pub(crate) fn trust_policy() -> Value {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${PalisadeAccountId}:root"}},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"sts:ExternalId": {"Ref": "ExternalId"}}}
+        }]
+    })
+}
+
+/// The parameters of every role template: the Palisade account, the ExternalId, the role name.
+pub(crate) fn role_parameters(opts: &RoleTemplateOptions<'_>) -> Value {
+    json!({
+        "PalisadeAccountId": {
+            "Type": "String",
+            "Description": "The AWS account Palisade runs in",
+            "AllowedPattern": "^[0-9]{12}$",
+            "Default": opts.palisade_account_id
+        },
+        "ExternalId": {
+            "Type": "String",
+            "Description": "The ExternalId Palisade presents when it assumes the role",
+            "MinLength": 2,
+            "MaxLength": 1224,
+            "Default": opts.external_id
+        },
+        "RoleName": {"Type": "String", "Default": opts.role_name}
     })
 }
 

@@ -1,14 +1,31 @@
-//! Palisade's HTTP server, run by `palisade serve --listen ADDR`: the health check and the
-//! Prometheus metrics of the running components.
+//! Palisade's HTTP server, run by `palisade serve --listen ADDR`: the health check, the
+//! Prometheus metrics of the running components, and the JSON REST API under `/api/v1`
+//! (documented in `docs/openapi.yaml`).
+//!
+//! Every route but `/healthz` requires an API token (`Authorization: Bearer <token>`); routes
+//! that change state require an admin token. The routes are one table ([`routes::ROUTES`]) that
+//! both the router and the OpenAPI test read. Handlers never build SQL: they call the store, each
+//! request opening its own connection in a blocking task. This crate knows nothing of clouds.
 
+pub mod api;
+pub mod auth;
+mod error;
+pub mod routes;
+
+pub use error::ApiError;
+
+use axum::extract::DefaultBodyLimit;
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::get;
 use axum::Router;
 use palisade_engine::realtime::RealtimeMetrics;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::watch;
+
+/// Request bodies are small JSON documents; anything larger is refused.
+const MAX_BODY_BYTES: usize = 64 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
@@ -27,13 +44,35 @@ pub enum ServerError {
 pub struct ServerState {
     /// The real-time consumer's metrics, when it runs.
     pub realtime: Option<Arc<RealtimeMetrics>>,
+    /// The store the API reads and the tokens live in; without one, every authenticated route
+    /// answers 503.
+    pub db: Option<PathBuf>,
 }
 
+/// The whole application: every route of [`routes::ROUTES`], each behind its access check.
 pub fn router(state: ServerState) -> Router {
-    Router::new().route("/healthz", get(|| async { "ok\n" })).route("/metrics", get(metrics)).with_state(state)
+    let mut app = Router::new();
+    for route in routes::ROUTES {
+        let endpoint = (route.handler)();
+        let endpoint = match route.access {
+            routes::Access::Public => endpoint,
+            access => endpoint.route_layer(axum::middleware::from_fn_with_state(
+                auth::Guard { state: state.clone(), access },
+                auth::require,
+            )),
+        };
+        app = app.route(route.path, endpoint);
+    }
+    app.fallback(|| async { ApiError::not_found("no such route") })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
 }
 
-async fn metrics(axum::extract::State(state): axum::extract::State<ServerState>) -> impl IntoResponse {
+pub(crate) async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+pub(crate) async fn metrics(axum::extract::State(state): axum::extract::State<ServerState>) -> impl IntoResponse {
     let body = state.realtime.as_ref().map(|m| m.render()).unwrap_or_default();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body)
 }

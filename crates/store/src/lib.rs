@@ -13,7 +13,9 @@ mod schema;
 mod sqlite;
 
 pub use error::StoreError;
+pub use sqlite::{ApiToken, PolicyCounts, ResourceChange, ResourceFilter, ResourceRecord, TokenRole};
 pub use sqlite::{
-    DeadLetter, FindingChange, FindingFilter, FindingTransition, NewFinding, Observation, Published, RescanApplied,
-    RescanVerdict, ScanKind, ScanRun, ScanStatus, ScanSummary, ScanWriter, SourceConflict, SqliteStore,
+    AuditFilter, AuditMode, AuditResult, DeadLetter, FindingChange, FindingFilter, FindingTransition, NewFinding,
+    Observation, Published, RemediationRecord, RescanApplied, RescanVerdict, ScanKind, ScanRun, ScanStatus,
+    ScanSummary, ScanWriter, SourceConflict, SqliteStore, Suppression,
 };

@@ -138,4 +138,55 @@ CREATE TABLE dead_letters (
     body         TEXT NOT NULL
 );
 "#,
+    r#"
+-- Remediation: one row per finding an action was planned or applied for, with the state it read
+-- before and after, and whether a rescan confirmed the finding resolved.
+CREATE TABLE remediation_audit (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    at             TEXT NOT NULL,
+    source         TEXT NOT NULL,
+    account_id     TEXT NOT NULL,
+    resource_id    TEXT NOT NULL,
+    resource_type  TEXT NOT NULL,
+    region         TEXT NOT NULL,
+    policy_id      TEXT NOT NULL,
+    action_id      TEXT NOT NULL,
+    mode           TEXT NOT NULL,           -- plan | apply
+    result         TEXT NOT NULL,           -- ok | failed | skipped
+    changed        INTEGER NOT NULL,        -- the action changed something (apply) or would (plan)
+    detail         TEXT NOT NULL,           -- what was (or would be) done, or why not
+    error          TEXT,                    -- why it failed
+    state_before   TEXT,                    -- JSON, as read through the API (plan: as stored)
+    state_after    TEXT,                    -- JSON, as read back through the API (plan: as planned)
+    hash_before    TEXT,                    -- the stored resource's content hash when it was chosen
+    hash_after     TEXT,                    -- the rescanned resource's content hash
+    verified       INTEGER,                 -- null: not checked; 1: the rescan shows it resolved
+    verified_at    TEXT
+);
+CREATE INDEX remediation_audit_finding ON remediation_audit(policy_id, resource_id, action_id, mode, id);
+
+-- Findings a user chose to accept: a policy on the resources whose id matches a glob.
+CREATE TABLE suppressions (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    policy_id         TEXT NOT NULL,
+    resource_pattern  TEXT NOT NULL,        -- glob over resource ids: * any run, ? one character
+    reason            TEXT NOT NULL,
+    expires_at        TEXT,                 -- null: never
+    created_at        TEXT NOT NULL
+);
+CREATE INDEX suppressions_policy ON suppressions(policy_id);
+"#,
+    r#"
+-- API tokens of the server: only a SHA-256 of each token is kept (tokens are 32 random bytes, so
+-- a fast hash is enough), with its role; revoked tokens stay for the record.
+CREATE TABLE api_tokens (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    name          TEXT NOT NULL,
+    role          TEXT NOT NULL,            -- admin | read-only
+    token_hash    TEXT NOT NULL UNIQUE,     -- SHA-256 of the token, lowercase hex
+    created_at    TEXT NOT NULL,
+    last_used_at  TEXT,
+    revoked_at    TEXT
+);
+"#,
 ];

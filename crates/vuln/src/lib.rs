@@ -9,16 +9,20 @@
 //! - [`version`]: each ecosystem's own version order (dpkg, apk, rpm, SemVer, PEP 440).
 //! - [`matching`]: [`matches`] an inventory against records, per the OSV evaluation rules.
 //!
-//! This crate does no I/O beyond reading the OSV directory it is pointed at: it does not find
-//! files in disk images, read the rpm database, talk to clouds, or store anything. Snapshots,
-//! disk reading, the store import and the CLI build on it.
+//! - [`image`] and [`scan`]: disk images (raw, qcow2; MBR and GPT; ext2/3/4) read without mounting
+//!   or root, and [`scan_image`], which builds an image's inventory from its root file system.
+//!
+//! The I/O is reading what it is pointed at (an OSV directory, a disk image): it does not read the
+//! rpm database, talk to clouds, or store anything. Snapshots and the store import build on it.
 
 pub mod cvss;
 pub mod ecosystem;
 mod error;
+pub mod image;
 pub mod inventory;
 pub mod matching;
 pub mod osv;
+pub mod scan;
 pub mod severity;
 pub mod version;
 
@@ -27,4 +31,5 @@ pub use error::{FileKind, VulnError};
 pub use inventory::{Inventory, Package, PackageManager, RpmPackage, SourcePackage};
 pub use matching::{matches, Match};
 pub use osv::{load_dir, Vulnerability};
+pub use scan::{scan_image, ImageScan};
 pub use version::VersionScheme;

@@ -11,6 +11,7 @@
 #   remediation: >-
 #     aws cloudtrail update-trail --name TRAIL --enable-log-file-validation; check logs with aws
 #     cloudtrail validate-logs --trail-arn ARN --start-time TIME.
+#   remediation_id: cloudtrail-enable-log-file-validation
 #   references:
 #     - https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-intro.html
 #   compliance:

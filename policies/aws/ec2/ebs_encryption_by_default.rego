@@ -12,6 +12,7 @@
 #     In every region: aws ec2 enable-ebs-encryption-by-default --region REGION (optionally choose
 #     a customer managed key with aws ec2 modify-ebs-default-kms-key-id). Then replace unencrypted
 #     volumes by restoring encrypted copies of their snapshots.
+#   remediation_id: ec2-enable-ebs-encryption-by-default
 #   references:
 #     - https://docs.aws.amazon.com/ebs/latest/userguide/encryption-by-default.html
 #   compliance:

@@ -16,6 +16,7 @@
 #     modify-instance-metadata-options --instance-id ID --http-tokens required --http-endpoint
 #     enabled. Set the account default for new instances with aws ec2
 #     modify-instance-metadata-defaults --http-tokens required.
+#   remediation_id: ec2-require-imdsv2
 #   references:
 #     - https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-service.html
 #     - https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-metadata-transition-to-version-2.html

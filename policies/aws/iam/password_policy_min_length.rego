@@ -13,6 +13,7 @@
 #     aws iam update-account-password-policy --minimum-password-length 14 (the command replaces
 #     the whole policy, so pass the other settings you want to keep, such as
 #     --password-reuse-prevention 24, in the same call).
+#   remediation_id: iam-cis-password-policy
 #   references:
 #     - https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html
 #   compliance:

@@ -13,6 +13,7 @@
 #   remediation: >-
 #     aws kms enable-key-rotation --key-id KEY (optionally --rotation-period-in-days between 90
 #     and 2560).
+#   remediation_id: kms-enable-key-rotation
 #   references:
 #     - https://docs.aws.amazon.com/kms/latest/developerguide/rotating-keys.html
 #   compliance:

@@ -16,6 +16,7 @@
 #     BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true)
 #     or for the bucket (aws s3api put-public-access-block --bucket BUCKET with the same
 #     configuration).
+#   remediation_id: s3-block-public-access
 #   references:
 #     - https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html
 #     - https://docs.aws.amazon.com/AmazonS3/latest/userguide/configuring-block-public-access-account.html

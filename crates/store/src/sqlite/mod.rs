@@ -1,13 +1,21 @@
 //! The embedded SQLite store.
 
+mod api_queries;
+mod audit;
 mod dead_letters;
 mod rescan;
 mod sources;
+mod suppressions;
+mod tokens;
 mod writer;
 
+pub use api_queries::{PolicyCounts, ResourceChange, ResourceFilter, ResourceRecord};
+pub use audit::{AuditFilter, AuditMode, AuditResult, RemediationRecord};
 pub use dead_letters::DeadLetter;
 pub use rescan::{Observation, RescanApplied, RescanVerdict};
 pub use sources::SourceConflict;
+pub use suppressions::Suppression;
+pub use tokens::{ApiToken, TokenRole};
 pub use writer::{FindingChange, FindingTransition, NewFinding, Published, ScanSummary, ScanWriter};
 
 use crate::error::{SqlContext, StoreError};
@@ -103,6 +111,10 @@ pub struct FindingFilter {
     /// Any of these accounts (combined with `account_id`).
     pub account_ids: Vec<String>,
     pub resource_type: Option<String>,
+    /// Only findings of sources with this label.
+    pub label: Option<String>,
+    /// Only findings of this resource.
+    pub resource_id: Option<String>,
 }
 
 pub(crate) fn ts(t: DateTime<Utc>) -> String {
@@ -292,6 +304,8 @@ impl SqliteStore {
             filter.account_id.iter().chain(&filter.account_ids).map(|s| s.clone().into()).collect(),
         );
         any_of(&mut sql, "f.resource_type", filter.resource_type.iter().map(|s| s.clone().into()).collect());
+        any_of(&mut sql, "f.label", filter.label.iter().map(|s| s.clone().into()).collect());
+        any_of(&mut sql, "f.resource_id", filter.resource_id.iter().map(|s| s.clone().into()).collect());
         if let Some(min) = filter.min_severity {
             sql.push_str(" AND f.severity_rank >= ?");
             values.push(severity_rank(min).into());
