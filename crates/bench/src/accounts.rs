@@ -53,11 +53,14 @@ pub async fn run(
         }
     }
 
+    let stderr_log = dir.join(format!("scan-{accounts}.stderr"));
     let mut scan = palisade_command(palisade, endpoint);
     scan.args(["scan", "--all", "--format", "json", "--max-accounts", &max_accounts.to_string(), "--db"])
         .arg(&db)
         .stdout(Stdio::null())
-        .stderr(Stdio::piped());
+        // A file, not a pipe: nobody reads the child's stderr while it runs, and a full pipe would
+        // block the scan (50 accounts' scan errors fill one).
+        .stderr(std::fs::File::create(&stderr_log).context("creating the scan's stderr log")?);
     // Exit 0 (nothing failing) or 3 would need --fail-on; a failed source (1) is a bench failure.
     let usage = measure::run(&mut scan, &[0])?;
 

@@ -191,7 +191,7 @@ pub async fn run(args: OnboardArgs) -> anyhow::Result<u8> {
 }
 
 /// The account Palisade runs in: given, or that of the ambient credentials.
-async fn palisade_account(given: Option<String>) -> anyhow::Result<String> {
+pub(crate) async fn palisade_account(given: Option<String>) -> anyhow::Result<String> {
     Ok(match given {
         Some(a) => palisade_model::AccountId::new(a)?.to_string(),
         None => AwsContext::from_environment(ContextOptions::default())

@@ -13,7 +13,12 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
     // Policies first: a broken policy should fail before any API call is made.
     let pack = policy_cmd::load_pack(args.policies.as_deref())?;
     let params: Params = args.params.iter().cloned().collect();
-    let evaluator = Evaluator::new(&pack, &params, chrono::Utc::now())?;
+    // Policies disabled in the store (web UI, API) are left out, as `serve`'s scans leave them.
+    let disabled = match args.db.exists() {
+        true => SqliteStore::open(&args.db)?.disabled_policies()?,
+        false => Default::default(),
+    };
+    let evaluator = Evaluator::new(&palisade_engine::enabled_pack(&pack, &disabled), &params, chrono::Utc::now())?;
     if args.all || args.source.is_some() {
         return scan_stored_sources(args, &pack, evaluator).await;
     }

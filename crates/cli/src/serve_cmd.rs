@@ -73,7 +73,8 @@ pub struct ServeArgs {
     /// Queue messages larger than this many bytes are dead-lettered unread [default: 262144].
     #[arg(long)]
     pub max_event_bytes: Option<usize>,
-    /// Serve HTTP here: /healthz and /metrics (Prometheus text), e.g. 127.0.0.1:8080.
+    /// Serve HTTP here: the web UI, the REST API (/api/v1, with a token from `palisade token
+    /// create`), /healthz and /metrics (Prometheus text), e.g. 127.0.0.1:8080.
     #[arg(long)]
     pub listen: Option<SocketAddr>,
     /// POST a JSON object to this URL for each finding that starts failing or resolves
@@ -99,6 +100,10 @@ pub struct ServeArgs {
     /// The role assumed in a source's account to remediate [default: PalisadeRemediation].
     #[arg(long)]
     pub remediation_role_name: Option<String>,
+    /// The AWS account Palisade runs in, which the Add Account wizard's role templates trust
+    /// [default: the account of the ambient credentials].
+    #[arg(long)]
+    pub palisade_account_id: Option<String>,
 }
 
 /// The config file: the same settings as the flags.
@@ -121,6 +126,7 @@ struct ServeConfig {
     remediation_delay: Option<String>,
     remediate_on_event: Option<bool>,
     remediation_role_name: Option<String>,
+    palisade_account_id: Option<String>,
 }
 
 /// Every setting resolved: flag, else config file, else default.
@@ -139,6 +145,7 @@ pub struct ServeSettings {
     pub alerts: Vec<Destination>,
     /// `None`: no automatic remediation.
     pub remediation: Option<RemediationSettings>,
+    pub palisade_account_id: Option<String>,
 }
 
 /// How `serve` remediates automatically.
@@ -186,6 +193,7 @@ impl ServeArgs {
         };
         Ok(ServeSettings {
             remediation,
+            palisade_account_id: self.palisade_account_id.or(file.palisade_account_id),
             db: self.db.or(file.db).unwrap_or_else(|| PathBuf::from("palisade.db")),
             tick: duration(self.tick, "tick", file.tick, parse_tick, Duration::from_secs(30))?,
             jitter: duration(self.jitter, "jitter", file.jitter, parse_duration, Duration::from_secs(1800))?,
@@ -233,7 +241,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<u8> {
     let settings = args.settings()?;
     // Everything that can be wrong with the setup fails now, not at the first scan: the policy
     // pack (loaded and compiled once here), the store and the listening port.
-    let pack = policy_cmd::load_pack(settings.policies.as_deref())?;
+    let pack = Arc::new(policy_cmd::load_pack(settings.policies.as_deref())?);
     let params = Params::new();
     let evaluator = Evaluator::new(&pack, &params, chrono::Utc::now()).context("compiling the policy pack")?;
     drop(source_cmd::open(&settings.db)?);
@@ -249,7 +257,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<u8> {
     let scanner = AwsScanner {
         connector: connector.clone(),
         db: settings.db.clone(),
-        pack: Arc::new(pack),
+        pack: pack.clone(),
         params,
         per_account: settings.concurrency,
         alerts: alerts.clone(),
@@ -284,7 +292,22 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<u8> {
         ));
     }
 
-    let mut state = palisade_server::ServerState { db: Some(settings.db.clone()), ..Default::default() };
+    // The wizard's role templates trust Palisade's own account; without one it asks for it.
+    let palisade_account_id = match crate::onboard_cmd::palisade_account(settings.palisade_account_id.clone()).await {
+        Ok(id) => Some(id),
+        Err(e) if settings.palisade_account_id.is_some() => return Err(e),
+        Err(e) => {
+            tracing::warn!(error = %format!("{e:#}"), "the Palisade account is unknown; the Add Account wizard will ask for it");
+            None
+        }
+    };
+    let mut state = palisade_server::ServerState {
+        db: Some(settings.db.clone()),
+        pack: Some(pack.clone()),
+        palisade_account_id,
+        queue_arn: settings.queue_url.as_deref().and_then(|url| connector.event_queue(url).arn()),
+        ..Default::default()
+    };
     if let Some(url) = &settings.queue_url {
         let metrics = Arc::new(RealtimeMetrics::default());
         state.realtime = Some(metrics.clone());

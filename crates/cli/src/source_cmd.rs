@@ -14,7 +14,7 @@ use palisade_store::SqliteStore;
 use std::path::{Path, PathBuf};
 
 /// The role name the generated onboarding template creates, used when `--role-arn` is not given.
-pub const DEFAULT_ROLE_NAME: &str = "PalisadeReadOnly";
+pub use palisade_onboard::DEFAULT_ROLE_NAME;
 
 #[derive(Args, Debug)]
 pub struct SourceArgs {
@@ -163,11 +163,9 @@ pub fn open(db: &Path) -> anyhow::Result<SqliteStore> {
     SqliteStore::open(db).with_context(|| format!("opening {}", db.display()))
 }
 
-/// A random ExternalId: 128 bits as hex.
+/// A random ExternalId, made as every other way of adding a source makes it.
 pub(crate) fn generate_external_id() -> anyhow::Result<String> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("generating an external id: {e}"))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(palisade_onboard::generate_external_id()?)
 }
 
 fn add(a: AddArgs) -> anyhow::Result<u8> {
@@ -176,7 +174,7 @@ fn add(a: AddArgs) -> anyhow::Result<u8> {
         Some(x) => x,
         None => generate_external_id()?,
     };
-    let role_arn = a.role_arn.unwrap_or_else(|| format!("arn:aws:iam::{}:role/{DEFAULT_ROLE_NAME}", a.account_id));
+    let role_arn = a.role_arn.unwrap_or_else(|| palisade_onboard::default_role_arn(a.account_id.as_str()));
     let source = Source {
         name: a.name,
         account_id: a.account_id,

@@ -18,7 +18,7 @@ pub use alerts::{AlertSink, Destination, DestinationKind, FanOut, HttpAlertSink,
 pub use error::EngineError;
 pub use scan::{scan_account, FindingChangeKind, FindingEvent, ProgressEvent, ScanOptions, ScanOutcome};
 pub use scheduler::{
-    jitter_offset, next_run, AwsScanner, Clock, Finished, ScanResult, Schedule, ScheduleError, Scheduler,
+    enabled_pack, jitter_offset, next_run, AwsScanner, Clock, Finished, ScanResult, Schedule, ScheduleError, Scheduler,
     SchedulerOptions, SourceScanner, SystemClock,
 };
 pub use sources::{scan_sources, MultiScanOptions, SourceScan};

@@ -44,6 +44,7 @@ use palisade_collect::aws::AwsConnector;
 use palisade_model::Source;
 use palisade_policy::{Evaluator, Pack, Params};
 use palisade_store::{SqliteStore, StoreError};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -149,8 +150,10 @@ impl SourceScanner for AwsScanner {
         let (per_account, alerts) = (self.per_account, self.alerts.clone());
         Box::pin(async move {
             // A fresh evaluator per scan: its clock (`data.palisade.now_ns`, which key-age policies
-            // read) must be the scan's time, not the server's start.
-            let evaluator = Evaluator::new(&pack, &params, Utc::now())?;
+            // read) must be the scan's time, not the server's start; and the policies disabled
+            // since the last scan are left out.
+            let disabled = with_store(db.clone(), |store| store.disabled_policies()).await?;
+            let evaluator = Evaluator::new(&enabled_pack(&pack, &disabled), &params, Utc::now())?;
             let opts = MultiScanOptions { accounts: 1, per_account, overall: per_account };
             let quiet = Arc::new(|_| {});
             let name = source.name.clone();
@@ -165,6 +168,16 @@ impl SourceScanner for AwsScanner {
             result
         })
     }
+}
+
+/// `pack` without the policies disabled in the store (`disabled`, by id): what a scan evaluates.
+pub fn enabled_pack<'a, V>(pack: &'a Pack, disabled: &std::collections::BTreeMap<String, V>) -> Cow<'a, Pack> {
+    if !pack.policies.iter().any(|p| disabled.contains_key(p.metadata.id.as_str())) {
+        return Cow::Borrowed(pack);
+    }
+    let mut enabled = pack.clone();
+    enabled.policies.retain(|p| !disabled.contains_key(p.metadata.id.as_str()));
+    Cow::Owned(enabled)
 }
 
 /// How the scheduler runs.

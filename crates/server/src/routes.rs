@@ -8,7 +8,7 @@ use axum::routing::{delete, get, post, MethodRouter};
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
-    /// Anyone (the health check and the metrics).
+    /// Anyone: the health check, and the metrics (counts only, for scrapers that hold no token).
     Public,
     /// Any valid token.
     Read,
@@ -51,7 +51,6 @@ pub const ROUTES: &[Route] = &[
         query: &[],
         handler: || get(crate::healthz),
     },
-    // Public like the health check: Prometheus scrapers carry no token, and it holds counts only.
     Route {
         method: Method::Get,
         path: "/metrics",
@@ -96,6 +95,13 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         method: Method::Get,
+        path: "/api/v1/findings.csv",
+        access: Access::Read,
+        query: api::findings::CSV_QUERY,
+        handler: || get(api::findings::csv),
+    },
+    Route {
+        method: Method::Get,
         path: "/api/v1/resources",
         access: Access::Read,
         query: api::resources::QUERY,
@@ -114,6 +120,41 @@ pub const ROUTES: &[Route] = &[
         access: Access::Read,
         query: &[],
         handler: || get(api::policies::list),
+    },
+    Route {
+        method: Method::Post,
+        path: "/api/v1/policies/{id}/enable",
+        access: Access::Admin,
+        query: &[],
+        handler: || post(api::policies::enable),
+    },
+    Route {
+        method: Method::Post,
+        path: "/api/v1/policies/{id}/disable",
+        access: Access::Admin,
+        query: &[],
+        handler: || post(api::policies::disable),
+    },
+    Route {
+        method: Method::Get,
+        path: "/api/v1/suppressions",
+        access: Access::Read,
+        query: &[],
+        handler: || get(api::suppressions::list),
+    },
+    Route {
+        method: Method::Post,
+        path: "/api/v1/suppressions",
+        access: Access::Admin,
+        query: &[],
+        handler: || post(api::suppressions::create),
+    },
+    Route {
+        method: Method::Delete,
+        path: "/api/v1/suppressions/{id}",
+        access: Access::Admin,
+        query: &[],
+        handler: || delete(api::suppressions::remove),
     },
     Route {
         method: Method::Get,

@@ -152,7 +152,7 @@ fn valid_source() -> Value {
 }
 
 #[tokio::test]
-async fn every_route_but_healthz_needs_a_valid_token() {
+async fn every_route_but_health_and_metrics_needs_a_valid_token() {
     let f = fixture();
     for route in ROUTES {
         let (method, uri) = (route.method.as_str().to_uppercase(), concrete(route.path, f.first_scan));
@@ -387,4 +387,109 @@ async fn scans_errors_and_dead_letters() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(letters["items"][0]["reason"], "not json");
     assert_eq!(letters["items"][0]["body"], "{oops");
+}
+
+#[tokio::test]
+async fn suppressions_are_added_listed_marked_and_removed() {
+    let f = fixture();
+    let body = json!({ "policy_id": POLICY, "resource_pattern": "arn:aws:s3:::logs/*", "reason": "log buckets" });
+    let (status, created) = call(&f.app, "POST", "/api/v1/suppressions", Some(&f.admin), Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!((created["reason"].as_str(), created["active"].as_bool()), (Some("log buckets"), Some(true)));
+    let id = created["id"].as_i64().unwrap();
+
+    let (_, listed) = call(&f.app, "GET", "/api/v1/suppressions", Some(&f.reader), None).await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+    let (_, findings) = call(&f.app, "GET", "/api/v1/findings", Some(&f.reader), None).await;
+    assert_eq!(
+        (findings["items"][0]["suppressed"].as_bool(), findings["items"][0]["suppression_id"].as_i64()),
+        (Some(true), Some(id))
+    );
+    for (query, expected) in [("?suppressed=true", 1), ("?suppressed=false", 0)] {
+        let (_, body) = call(&f.app, "GET", &format!("/api/v1/findings{query}"), Some(&f.reader), None).await;
+        assert_eq!(body["items"].as_array().unwrap().len(), expected, "{query}");
+    }
+    assert_eq!(
+        call(&f.app, "GET", "/api/v1/findings?suppressed=maybe", Some(&f.reader), None).await.0,
+        StatusCode::BAD_REQUEST
+    );
+
+    let past = (Utc::now() - chrono::Duration::days(1)).to_rfc3339();
+    for (body, reason) in [
+        (json!({ "policy_id": "AWS.Nope", "resource_pattern": "*", "reason": "r" }), "no policy"),
+        (json!({ "policy_id": POLICY, "resource_pattern": " ", "reason": "r" }), "resource_pattern"),
+        (json!({ "policy_id": POLICY, "resource_pattern": "*", "reason": "" }), "reason"),
+        (json!({ "policy_id": POLICY, "resource_pattern": "*", "reason": "r", "expires_at": past }), "past"),
+        (json!({ "policy_id": POLICY, "resource_pattern": "*", "reason": "r", "why": 1 }), "unknown field"),
+    ] {
+        let (status, err) = call(&f.app, "POST", "/api/v1/suppressions", Some(&f.admin), Some(body.clone())).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(err["error"].as_str().unwrap().contains(reason), "{body}: {err}");
+    }
+
+    let uri = format!("/api/v1/suppressions/{id}");
+    assert_eq!(call(&f.app, "DELETE", &uri, Some(&f.reader), None).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(call(&f.app, "DELETE", &uri, Some(&f.admin), None).await.0, StatusCode::OK);
+    assert_eq!(call(&f.app, "DELETE", &uri, Some(&f.admin), None).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(call(&f.app, "DELETE", "/api/v1/suppressions/x", Some(&f.admin), None).await.0, StatusCode::BAD_REQUEST);
+    let (_, findings) = call(&f.app, "GET", "/api/v1/findings", Some(&f.reader), None).await;
+    assert_eq!(findings["items"][0]["suppressed"], false);
+}
+
+#[tokio::test]
+async fn policies_are_disabled_and_enabled() {
+    let f = fixture();
+    let state = |items: &Value| {
+        items["items"].as_array().unwrap().iter().find(|p| p["id"] == POLICY).unwrap()["enabled"].clone()
+    };
+    let (_, before) = call(&f.app, "GET", "/api/v1/policies", Some(&f.reader), None).await;
+    assert_eq!(state(&before), json!(true));
+
+    let disable = format!("/api/v1/policies/{POLICY}/disable");
+    assert_eq!(call(&f.app, "POST", &disable, Some(&f.reader), None).await.0, StatusCode::FORBIDDEN);
+    let (status, body) = call(&f.app, "POST", &disable, Some(&f.admin), None).await;
+    assert_eq!((status, body["enabled"].clone(), body["changed"].clone()), (StatusCode::OK, json!(false), json!(true)));
+    assert_eq!(call(&f.app, "POST", &disable, Some(&f.admin), None).await.1["changed"], false);
+    let (_, after) = call(&f.app, "GET", "/api/v1/policies", Some(&f.reader), None).await;
+    assert_eq!(state(&after), json!(false));
+    let (_, findings) = call(&f.app, "GET", "/api/v1/findings", Some(&f.reader), None).await;
+    assert!(findings["items"].as_array().unwrap().is_empty(), "a disabled policy's findings are removed: {findings}");
+    assert!(SqliteStore::open(&f.db).unwrap().disabled_policies().unwrap().contains_key(POLICY));
+
+    let (status, body) = call(&f.app, "POST", &format!("/api/v1/policies/{POLICY}/enable"), Some(&f.admin), None).await;
+    assert_eq!((status, body["enabled"].clone()), (StatusCode::OK, json!(true)));
+    assert!(SqliteStore::open(&f.db).unwrap().disabled_policies().unwrap().is_empty());
+    assert_eq!(
+        call(&f.app, "POST", "/api/v1/policies/AWS.No.Such/disable", Some(&f.admin), None).await.0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn findings_export_as_csv_with_the_cli_columns() {
+    let f = fixture();
+    let get = |q: &str| {
+        let (app, token) = (f.app.clone(), f.reader.clone());
+        let uri = format!("/api/v1/findings.csv{q}");
+        async move {
+            let req = Request::builder()
+                .uri(uri)
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap();
+            let res = app.oneshot(req).await.unwrap();
+            let (status, kind) = (res.status(), res.headers().get(header::CONTENT_TYPE).cloned());
+            let bytes = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+            (status, kind, String::from_utf8(bytes.to_vec()).unwrap())
+        }
+    };
+    let (status, kind, text) = get("").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kind.unwrap().to_str().unwrap().starts_with("text/csv"));
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], palisade_report::CSV_COLUMNS.join(","));
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[1].starts_with(&format!("{POLICY},")) && lines[1].contains(BUCKET_A), "{text}");
+    assert_eq!(get("?status=FAIL").await.2.lines().count(), 1, "the header row even when nothing matches");
+    assert_eq!(get("?limit=5").await.0, StatusCode::BAD_REQUEST, "the export is never paged");
 }

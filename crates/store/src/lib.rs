@@ -19,3 +19,4 @@ pub use sqlite::{
     Observation, Published, RemediationRecord, RescanApplied, RescanVerdict, ScanKind, ScanRun, ScanStatus,
     ScanSummary, ScanWriter, SourceConflict, SqliteStore, Suppression,
 };
+pub use sqlite::{Facets, UiSession};

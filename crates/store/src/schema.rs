@@ -189,4 +189,23 @@ CREATE TABLE api_tokens (
     revoked_at    TEXT
 );
 "#,
+    r#"
+-- Web UI sessions: only a SHA-256 of the session id is kept (ids are 32 random bytes), with the
+-- token that signed in (its role decides what the session may do; revoking it ends its sessions)
+-- and a fixed expiry.
+CREATE TABLE ui_sessions (
+    id_hash       TEXT PRIMARY KEY,         -- SHA-256 of the session id, lowercase hex
+    token_id      INTEGER NOT NULL REFERENCES api_tokens(id) ON DELETE CASCADE,
+    created_at    TEXT NOT NULL,
+    expires_at    TEXT NOT NULL
+);
+CREATE INDEX ui_sessions_expiry ON ui_sessions(expires_at);
+
+-- Policies switched off: scans do not evaluate them (their current findings were removed when
+-- they were disabled).
+CREATE TABLE disabled_policies (
+    policy_id     TEXT PRIMARY KEY,
+    disabled_at   TEXT NOT NULL
+);
+"#,
 ];

@@ -95,6 +95,23 @@ impl EventQueue {
     fn region(&self) -> &str {
         self.client.config().region().map(|r| r.as_ref()).unwrap_or("unknown")
     }
+
+    /// The queue's ARN, read off its URL (`.../{account}/{name}`) and region: what the real-time
+    /// StackSet's rules target. `None` when the URL does not end in an account and a name.
+    pub fn arn(&self) -> Option<String> {
+        queue_arn(&self.url, self.region())
+    }
+}
+
+fn queue_arn(url: &str, region: &str) -> Option<String> {
+    let path = url.split("://").nth(1)?.split_once('/')?.1.trim_end_matches('/');
+    let (account, name) = path.split_once('/')?;
+    let valid_account = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
+    if !valid_account || name.is_empty() || name.contains('/') {
+        return None;
+    }
+    let region = palisade_model::Region::new(region).ok()?;
+    Some(crate::aws::arn::regional("sqs", &region, account, name))
 }
 
 /// The region in a queue URL (`https://sqs.{region}.amazonaws.com/{account}/{name}`), if it names one.
@@ -129,5 +146,17 @@ mod tests {
         assert_eq!(url_region("https://sqs.cn-north-1.amazonaws.com.cn/123456789012/q"), Some("cn-north-1"));
         assert_eq!(url_region("http://127.0.0.1:5000/123456789012/q"), None);
         assert_eq!(url_region("not a url"), None);
+    }
+
+    #[test]
+    fn the_arn_comes_from_the_url_and_the_region() {
+        let url = "https://sqs.eu-west-1.amazonaws.com/123456789012/palisade-events";
+        assert_eq!(queue_arn(url, "eu-west-1").as_deref(), Some("arn:aws:sqs:eu-west-1:123456789012:palisade-events"));
+        let china = "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/q";
+        assert_eq!(queue_arn(china, "cn-north-1").as_deref(), Some("arn:aws-cn:sqs:cn-north-1:123456789012:q"));
+        let emulator = "http://127.0.0.1:5000/123456789012/q";
+        assert_eq!(queue_arn(emulator, "us-east-1").as_deref(), Some("arn:aws:sqs:us-east-1:123456789012:q"));
+        assert_eq!(queue_arn("http://127.0.0.1:5000/q", "us-east-1"), None);
+        assert_eq!(queue_arn("http://127.0.0.1:5000/12345/q", "us-east-1"), None);
     }
 }

@@ -404,3 +404,30 @@ async fn run_scans_until_cancelled_then_stops() {
     tokio::time::timeout(Duration::from_secs(10), task).await.unwrap().unwrap().unwrap();
     assert_eq!((h.scans_of("a").len(), h.scans_of("b").len()), (1, 1));
 }
+
+#[test]
+fn scans_leave_out_the_policies_disabled_in_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("p.db")).unwrap();
+    let pack = Pack::builtin().unwrap();
+    let policy = "AWS.S3.Bucket.Encryption";
+    assert!(pack.policies.iter().any(|p| p.metadata.id.as_str() == policy));
+    let ids = |e: &Evaluator| e.policies_for("AWS.S3.Bucket").map(|m| m.id.to_string()).collect::<Vec<_>>();
+
+    let none = store.disabled_policies().unwrap();
+    assert!(matches!(enabled_pack(&pack, &none), Cow::Borrowed(_)), "nothing disabled: the pack as it is");
+
+    store.disable_policy(policy).unwrap();
+    let disabled = store.disabled_policies().unwrap();
+    let enabled = enabled_pack(&pack, &disabled);
+    assert_eq!(enabled.policies.len(), pack.policies.len() - 1);
+    let evaluator = Evaluator::new(&enabled, &Params::new(), Utc::now()).unwrap();
+    let bucket_policies = ids(&evaluator);
+    assert!(!bucket_policies.contains(&policy.to_string()), "{bucket_policies:?}");
+    assert!(!bucket_policies.is_empty(), "the other bucket policies still run");
+
+    store.enable_policy(policy).unwrap();
+    let evaluator =
+        Evaluator::new(&enabled_pack(&pack, &store.disabled_policies().unwrap()), &Params::new(), Utc::now()).unwrap();
+    assert!(ids(&evaluator).contains(&policy.to_string()));
+}

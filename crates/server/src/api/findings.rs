@@ -1,18 +1,34 @@
-//! `/api/v1/findings`: current verdicts of live resources, most severe first.
+//! `/api/v1/findings`: current verdicts of live resources, most severe first, each marked when a
+//! suppression in force covers it; and the same listing as CSV (the columns of `palisade findings
+//! --format csv`, from `palisade-report`).
 
 use super::{json, with_store, Page, Params};
 use crate::{ApiError, ServerState};
 use axum::extract::{RawQuery, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use palisade_model::{Finding, FindingStatus, Severity};
-use palisade_store::FindingFilter;
+use palisade_store::{FindingFilter, SqliteStore, StoreError, Suppression};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-pub const QUERY: &[&str] =
-    &["status", "severity", "min_severity", "policy_id", "account_id", "label", "resource_type", "limit", "offset"];
+/// The filters shared by the JSON and CSV listings.
+const FILTERS: &[&str] =
+    &["status", "severity", "min_severity", "policy_id", "account_id", "label", "resource_type", "suppressed"];
+pub const QUERY: &[&str] = &[
+    "status",
+    "severity",
+    "min_severity",
+    "policy_id",
+    "account_id",
+    "label",
+    "resource_type",
+    "suppressed",
+    "limit",
+    "offset",
+];
+pub const CSV_QUERY: &[&str] = FILTERS;
 
 /// A finding on the wire.
 #[derive(Serialize)]
@@ -32,10 +48,14 @@ pub struct FindingView {
     pub first_seen: DateTime<Utc>,
     pub last_seen: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
+    /// A suppression in force covers it.
+    pub suppressed: bool,
+    /// Which one, when suppressed.
+    pub suppression_id: Option<i64>,
 }
 
-impl From<&Finding> for FindingView {
-    fn from(f: &Finding) -> Self {
+impl FindingView {
+    pub fn new(f: &Finding, suppression: Option<&Suppression>) -> Self {
         Self {
             policy_id: f.policy_id.to_string(),
             title: f.title.clone(),
@@ -52,17 +72,36 @@ impl From<&Finding> for FindingView {
             first_seen: f.first_seen,
             last_seen: f.last_seen,
             resolved_at: f.resolved_at,
+            suppressed: suppression.is_some(),
+            suppression_id: suppression.map(|s| s.id),
         }
     }
 }
 
-fn severity(s: &str) -> Result<Severity, String> {
+/// The suppressions in force at one instant, to mark findings with.
+pub(crate) struct Suppressions {
+    all: Vec<Suppression>,
+    now: DateTime<Utc>,
+}
+
+impl Suppressions {
+    pub fn load(store: &SqliteStore, now: DateTime<Utc>) -> Result<Self, StoreError> {
+        Ok(Self { all: store.suppressions()?, now })
+    }
+
+    /// The suppression in force that covers `f`, if any.
+    pub fn of(&self, f: &Finding) -> Option<&Suppression> {
+        self.all.iter().find(|s| s.covers(f.policy_id.as_str(), f.resource_id.as_str(), self.now))
+    }
+}
+
+pub(crate) fn severity(s: &str) -> Result<Severity, String> {
     s.parse().map_err(|e: palisade_model::ParseSeverityError| e.to_string())
 }
 
-pub async fn list(State(state): State<ServerState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
-    let params = Params::parse(raw, QUERY)?;
-    let (limit, offset) = params.paging()?;
+/// What the filter parameters ask for: the store's filter and, if given, whether suppressed
+/// findings only (`true`) or unsuppressed ones only (`false`).
+pub(crate) fn filter(params: &Params) -> Result<(FindingFilter, Option<bool>), ApiError> {
     let filter = FindingFilter {
         statuses: params.list("status", |s| s.parse::<FindingStatus>())?,
         severities: params.list("severity", severity)?,
@@ -77,9 +116,73 @@ pub async fn list(State(state): State<ServerState>, RawQuery(raw): RawQuery) -> 
         resource_type: params.get("resource_type"),
         ..FindingFilter::default()
     };
+    let suppressed = match params.get("suppressed").as_deref() {
+        None => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(other) => return Err(ApiError::bad_request(format!("suppressed: expected true or false, got {other:?}"))),
+    };
+    Ok((filter, suppressed))
+}
+
+/// The findings matching the filter, each with the suppression covering it.
+pub(crate) fn matching(
+    store: &SqliteStore,
+    filter: &FindingFilter,
+    suppressed: Option<bool>,
+) -> Result<Vec<(Finding, Option<Suppression>)>, StoreError> {
+    let suppressions = Suppressions::load(store, Utc::now())?;
+    Ok(store
+        .findings(filter)?
+        .into_iter()
+        .map(|f| {
+            let s = suppressions.of(&f).cloned();
+            (f, s)
+        })
+        .filter(|(_, s)| suppressed.is_none_or(|want| want == s.is_some()))
+        .collect())
+}
+
+pub async fn list(State(state): State<ServerState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+    let params = Params::parse(raw, QUERY)?;
+    let (limit, offset) = params.paging()?;
+    let (filter, suppressed) = filter(&params)?;
     let items = with_store(&state, move |store| {
-        Ok(store.findings(&filter)?.iter().skip(offset).take(limit + 1).map(FindingView::from).collect::<Vec<_>>())
+        Ok(matching(store, &filter, suppressed)?
+            .iter()
+            .skip(offset)
+            .take(limit + 1)
+            .map(|(f, s)| FindingView::new(f, s.as_ref()))
+            .collect::<Vec<_>>())
     })
     .await?;
     Ok(json(StatusCode::OK, &Page::new(items, limit, offset)))
+}
+
+/// Findings as a CSV attachment (RFC 4180, with a header row).
+pub(crate) fn csv_response(findings: &[Finding]) -> Result<Response, ApiError> {
+    let mut out = Vec::new();
+    palisade_report::write_csv(&mut out, findings).map_err(|e| {
+        tracing::error!(error = %e, "writing findings as CSV");
+        ApiError::internal()
+    })?;
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"palisade-findings.csv\""),
+        ],
+        out,
+    )
+        .into_response())
+}
+
+pub async fn csv(State(state): State<ServerState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+    let params = Params::parse(raw, CSV_QUERY)?;
+    let (filter, suppressed) = filter(&params)?;
+    let findings = with_store(&state, move |store| {
+        Ok(matching(store, &filter, suppressed)?.into_iter().map(|(f, _)| f).collect::<Vec<_>>())
+    })
+    .await?;
+    csv_response(&findings)
 }

@@ -7,6 +7,7 @@ pub mod policies;
 pub mod resources;
 pub mod scans;
 pub mod sources;
+pub mod suppressions;
 
 use crate::{ApiError, ServerState};
 use axum::http::{header, StatusCode};

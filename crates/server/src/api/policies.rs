@@ -1,49 +1,44 @@
-//! `/api/v1/policies`: the built-in pack's policies with their current PASS/FAIL/ERROR counts.
+//! `/api/v1/policies`: the pack's policies with their current PASS/FAIL/ERROR counts and whether
+//! they are enabled; enabling and disabling one (a disabled policy is left out of every scan, and
+//! its current findings are removed).
 
 use super::{json, with_store};
 use crate::{ApiError, ServerState};
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use palisade_policy::{Pack, PolicyMetadata};
+use palisade_model::PolicyMetadata;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::sync::{Arc, OnceLock};
-
-/// The built-in pack's metadata, parsed once (the pack is compiled into the binary).
-fn builtin() -> Result<&'static [Arc<PolicyMetadata>], ApiError> {
-    static METADATA: OnceLock<Result<Vec<Arc<PolicyMetadata>>, String>> = OnceLock::new();
-    let loaded = METADATA.get_or_init(|| {
-        Pack::builtin().map(|p| p.policies.iter().map(|p| p.metadata.clone()).collect()).map_err(|e| e.to_string())
-    });
-    loaded.as_deref().map_err(|e| {
-        tracing::error!(error = %e, "loading the built-in policy pack");
-        ApiError::internal()
-    })
-}
+use std::sync::Arc;
 
 #[derive(Serialize)]
-struct PolicyView {
-    id: String,
-    title: String,
-    description: String,
-    severity: &'static str,
-    resource_types: Vec<String>,
-    remediation: String,
-    remediation_id: Option<String>,
-    references: Vec<String>,
-    compliance: BTreeMap<String, Vec<String>>,
-    pass: i64,
-    fail: i64,
-    error: i64,
+pub(crate) struct PolicyView {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub severity: &'static str,
+    pub resource_types: Vec<String>,
+    pub remediation: String,
+    pub remediation_id: Option<String>,
+    pub references: Vec<String>,
+    pub compliance: BTreeMap<String, Vec<String>>,
+    pub enabled: bool,
+    pub pass: i64,
+    pub fail: i64,
+    pub error: i64,
 }
 
-pub async fn list(State(state): State<ServerState>) -> Result<Response, ApiError> {
-    let metadata = builtin()?;
-    let counts = with_store(&state, |store| Ok(store.policy_counts()?)).await?;
-    let items: Vec<PolicyView> = metadata
+/// Every policy of the pack, by id, with its counts and state.
+pub(crate) async fn views(state: &ServerState) -> Result<Vec<PolicyView>, ApiError> {
+    let pack = state.pack()?;
+    let (counts, disabled) =
+        with_store(state, |store| Ok((store.policy_counts()?, store.disabled_policies()?))).await?;
+    let mut items: Vec<PolicyView> = pack
+        .policies
         .iter()
-        .map(|m| {
+        .map(|p| {
+            let m = &p.metadata;
             let c = counts.get(m.id.as_str()).copied().unwrap_or_default();
             PolicyView {
                 id: m.id.to_string(),
@@ -55,11 +50,45 @@ pub async fn list(State(state): State<ServerState>) -> Result<Response, ApiError
                 remediation_id: m.remediation_id.clone(),
                 references: m.references.clone(),
                 compliance: m.compliance.clone(),
+                enabled: !disabled.contains_key(m.id.as_str()),
                 pass: c.pass,
                 fail: c.fail,
                 error: c.error,
             }
         })
         .collect();
+    items.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(items)
+}
+
+pub async fn list(State(state): State<ServerState>) -> Result<Response, ApiError> {
+    let items = views(&state).await?;
     Ok(json(StatusCode::OK, &serde_json::json!({ "items": items })))
+}
+
+/// The pack's policy with this id, or a 404.
+pub(crate) fn known(state: &ServerState, id: &str) -> Result<Arc<PolicyMetadata>, ApiError> {
+    let pack = state.pack()?;
+    pack.policies
+        .iter()
+        .find(|p| p.metadata.id.as_str() == id)
+        .map(|p| p.metadata.clone())
+        .ok_or_else(|| ApiError::not_found("no such policy"))
+}
+
+/// Enables or disables a known policy; true when that changed something.
+pub(crate) async fn set_enabled(state: &ServerState, id: String, enabled: bool) -> Result<bool, ApiError> {
+    known(state, &id)?;
+    with_store(state, move |store| Ok(if enabled { store.enable_policy(&id)? } else { store.disable_policy(&id)? }))
+        .await
+}
+
+pub async fn enable(State(state): State<ServerState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let changed = set_enabled(&state, id.clone(), true).await?;
+    Ok(json(StatusCode::OK, &serde_json::json!({ "id": id, "enabled": true, "changed": changed })))
+}
+
+pub async fn disable(State(state): State<ServerState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let changed = set_enabled(&state, id.clone(), false).await?;
+    Ok(json(StatusCode::OK, &serde_json::json!({ "id": id, "enabled": false, "changed": changed })))
 }

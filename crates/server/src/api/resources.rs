@@ -108,7 +108,10 @@ pub async fn show(State(state): State<ServerState>, Path(id): Path<String>) -> R
     let detail = with_store(&state, move |store| {
         let Some(record) = store.resource_record(&id)? else { return Ok(None) };
         let filter = FindingFilter { resource_id: Some(id.clone()), ..FindingFilter::default() };
-        let findings = store.findings(&filter)?.iter().map(FindingView::from).collect();
+        let findings = super::findings::matching(store, &filter, None)?
+            .iter()
+            .map(|(f, s)| FindingView::new(f, s.as_ref()))
+            .collect();
         let history = store.resource_history(&id)?.into_iter().map(ChangeView::from).collect();
         Ok(Some(Detail { resource: view(&record, true), findings, history }))
     })

@@ -12,10 +12,6 @@ use palisade_model::{AccountId, Region, Source, DEFAULT_SCHEDULE};
 use palisade_store::ScanRun;
 use serde::{Deserialize, Serialize};
 
-/// The role `palisade onboard role` creates, assumed when the request names none (the same
-/// default as `palisade source add`).
-pub const DEFAULT_ROLE_NAME: &str = "PalisadeReadOnly";
-
 /// A source as the API shows it: the external id is never shown again after creation.
 #[derive(Serialize)]
 pub struct SourceView {
@@ -44,7 +40,7 @@ pub struct LastScan {
     pub errors: i64,
 }
 
-fn view(s: &Source, last: Option<&ScanRun>) -> SourceView {
+pub(crate) fn view(s: &Source, last: Option<&ScanRun>) -> SourceView {
     SourceView {
         name: s.name.clone(),
         account_id: s.account_id.to_string(),
@@ -118,11 +114,23 @@ struct Created {
 pub async fn create(State(state): State<ServerState>, body: Bytes) -> Result<Response, ApiError> {
     let new: NewSource =
         serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("invalid source: {e}")))?;
+    let (source, generated) = build_source(new)?;
+    let saved = save_source(&state, source).await?;
+    Ok(json(StatusCode::CREATED, &Created { source: view(&saved, None), external_id: generated }))
+}
+
+/// The source a request describes, checked exactly as `palisade source add` checks it (the same
+/// default role and ExternalId generation, from `palisade-onboard`), and the ExternalId when it
+/// was generated here. The API and the web UI's Add Account wizard both add sources through this.
+pub(crate) fn build_source(new: NewSource) -> Result<(Source, Option<String>), ApiError> {
     let generated = match &new.external_id {
         Some(_) => None,
-        None => Some(generate_external_id()?),
+        None => Some(palisade_onboard::generate_external_id().map_err(|e| {
+            tracing::error!(error = %e, "generating an external id");
+            ApiError::internal()
+        })?),
     };
-    let role_arn = new.role_arn.unwrap_or_else(|| format!("arn:aws:iam::{}:role/{DEFAULT_ROLE_NAME}", new.account_id));
+    let role_arn = new.role_arn.unwrap_or_else(|| palisade_onboard::default_role_arn(new.account_id.as_str()));
     let source = Source {
         name: new.name,
         account_id: new.account_id,
@@ -142,12 +150,17 @@ pub async fn create(State(state): State<ServerState>, body: Bytes) -> Result<Res
         return Err(ApiError::bad_request("label must not be empty"));
     }
     palisade_engine::Schedule::parse(&source.schedule).map_err(|e| ApiError::bad_request(e.to_string()))?;
-    let saved = with_store(&state, move |store| {
+    Ok((source, generated))
+}
+
+/// Stores a built source; a name or account already taken is a 409. The scheduler of `serve`
+/// starts its baseline scan within one tick.
+pub(crate) async fn save_source(state: &ServerState, source: Source) -> Result<Source, ApiError> {
+    with_store(state, move |store| {
         store.add_source(&source)?.map_err(|conflict| ApiError::new(StatusCode::CONFLICT, conflict.to_string()))?;
         Ok(source)
     })
-    .await?;
-    Ok(json(StatusCode::CREATED, &Created { source: view(&saved, None), external_id: generated }))
+    .await
 }
 
 pub async fn remove(State(state): State<ServerState>, Path(name): Path<String>) -> Result<Response, ApiError> {
@@ -156,14 +169,4 @@ pub async fn remove(State(state): State<ServerState>, Path(name): Path<String>) 
         return Err(ApiError::not_found("no such source"));
     }
     Ok(json(StatusCode::OK, &serde_json::json!({ "removed": true })))
-}
-
-/// A random ExternalId: 128 bits as hex, as `palisade source add` makes them.
-fn generate_external_id() -> Result<String, ApiError> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| {
-        tracing::error!(error = %e, "generating an external id");
-        ApiError::internal()
-    })?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }

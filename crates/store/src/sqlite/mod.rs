@@ -3,19 +3,24 @@
 mod api_queries;
 mod audit;
 mod dead_letters;
+mod facets;
+mod policy_settings;
 mod rescan;
 mod sources;
 mod suppressions;
 mod tokens;
+mod ui_sessions;
 mod writer;
 
 pub use api_queries::{PolicyCounts, ResourceChange, ResourceFilter, ResourceRecord};
 pub use audit::{AuditFilter, AuditMode, AuditResult, RemediationRecord};
 pub use dead_letters::DeadLetter;
+pub use facets::Facets;
 pub use rescan::{Observation, RescanApplied, RescanVerdict};
 pub use sources::SourceConflict;
 pub use suppressions::Suppression;
 pub use tokens::{ApiToken, TokenRole};
+pub use ui_sessions::UiSession;
 pub use writer::{FindingChange, FindingTransition, NewFinding, Published, ScanSummary, ScanWriter};
 
 use crate::error::{SqlContext, StoreError};

@@ -121,6 +121,12 @@ impl SqliteStore {
         )
         .op(OP)?;
         let scan_id = tx.last_insert_rowid();
+        // Policies disabled since the caller built its evaluator record nothing, as in full scans.
+        let disabled: BTreeSet<String> = {
+            let mut stmt = tx.prepare("SELECT policy_id FROM disabled_policies").op(OP)?;
+            let ids = stmt.query_map([], |r| r.get::<_, String>(0)).op(OP)?;
+            ids.collect::<Result<_, _>>().op(OP)?
+        };
         let mut applied = RescanApplied { scan_id, ..Default::default() };
         let (mut evaluations, mut failing) = (0i64, 0i64);
         for observation in observations {
@@ -131,7 +137,7 @@ impl SqliteStore {
                         continue;
                     }
                     applied.updated += 1;
-                    for v in verdicts {
+                    for v in verdicts.iter().filter(|v| !disabled.contains(v.policy_id.as_str())) {
                         evaluations += 1;
                         failing += i64::from(v.status == FindingStatus::Fail);
                         let f = NewFinding {
