@@ -1,9 +1,11 @@
 //! Findings as CSV for spreadsheets: one row per finding, with the same fields, names and values
-//! as the JSON output, so a column means the same thing in both.
+//! as the JSON output, so a column means the same thing in both, except that a cell a spreadsheet
+//! would run as a formula is made text.
 
 use crate::ReportError;
 use chrono::{DateTime, SecondsFormat, Utc};
 use palisade_model::{Compliance, Finding};
+use std::borrow::Cow;
 use std::io::Write;
 
 /// The header row, in order. Matches the fields of the JSON findings output.
@@ -31,7 +33,7 @@ pub fn write_csv(out: &mut dyn Write, findings: &[Finding]) -> Result<(), Report
     let mut w = csv::Writer::from_writer(out);
     w.write_record(CSV_COLUMNS).map_err(csv_err)?;
     for f in findings {
-        w.write_record([
+        let record = [
             f.policy_id.as_str(),
             &f.title,
             f.severity.as_str(),
@@ -47,10 +49,22 @@ pub fn write_csv(out: &mut dyn Write, findings: &[Finding]) -> Result<(), Report
             &timestamp(f.first_seen),
             &timestamp(f.last_seen),
             &f.resolved_at.map(timestamp).unwrap_or_default(),
-        ])
-        .map_err(csv_err)?;
+        ];
+        let cells = record.map(inert);
+        w.write_record(cells.iter().map(|c| c.as_bytes())).map_err(csv_err)?;
     }
     w.flush().map_err(|source| ReportError::Write { format: "CSV", source })
+}
+
+/// `value` as text a spreadsheet will not evaluate. Resource names and messages come from the
+/// scanned accounts (an IAM user may be named `=HYPERLINK(...)`), and spreadsheets run a cell
+/// that starts with `=`, `+`, `-`, `@`, a tab or a carriage return as a formula: such a cell gets a
+/// leading `'`, which spreadsheets show as text (OWASP's advice for CSV injection).
+fn inert(value: &str) -> Cow<'_, str> {
+    match value.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{value}")),
+        _ => Cow::Borrowed(value),
+    }
 }
 
 /// `framework:control` pairs joined by `; ` (`cis-aws-foundations-3.0:5.2; cis-aws-foundations-3.0:5.3`):
@@ -100,6 +114,21 @@ mod tests {
         // Timestamps are formatted as the JSON output formats them.
         let json = serde_json::to_value(finding("Test.Bucket", "b1", Fail)).unwrap();
         assert_eq!(json["first_seen"], row[&"first_seen"].as_str());
+    }
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_text() {
+        let mut hostile = finding("Test.Bucket", "=HYPERLINK(\"http://x\")", Fail);
+        hostile.message = "@SUM(1)".into();
+        let rows = check(&[hostile]);
+        let row: std::collections::BTreeMap<_, _> = CSV_COLUMNS.iter().zip(&rows[1]).collect();
+        assert_eq!(row[&"resource_id"], "'=HYPERLINK(\"http://x\")");
+        assert_eq!(row[&"message"], "'@SUM(1)");
+        assert_eq!(row[&"status"], "FAIL", "other cells are as they were");
+        for bad in ["+1", "-1", "\tx", "\rx"] {
+            assert!(inert(bad).starts_with('\''), "{bad:?}");
+        }
+        assert_eq!(inert("arn:aws:s3:::b"), "arn:aws:s3:::b");
     }
 
     #[test]
