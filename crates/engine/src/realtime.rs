@@ -22,7 +22,7 @@ use palisade_collect::aws::queue::{EventQueue, QueueMessage};
 use palisade_collect::aws::{AwsConnector, AwsContext, AwsService, ContextOptions, Scope};
 use palisade_collect::{CollectError, Collected, Emitter};
 use palisade_model::{FindingStatus, Resource, ResourceRef, Source};
-use palisade_policy::{Evaluator, VerdictStatus};
+use palisade_policy::Evaluator;
 use palisade_store::{Observation, RescanVerdict, SqliteStore};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
@@ -420,11 +420,7 @@ fn rescan_verdict(v: palisade_policy::Verdict) -> RescanVerdict {
         title: v.policy.title.clone(),
         severity: v.policy.severity,
         compliance: v.policy.compliance.clone(),
-        status: match v.status {
-            VerdictStatus::Pass => FindingStatus::Pass,
-            VerdictStatus::Fail => FindingStatus::Fail,
-            VerdictStatus::Error => FindingStatus::Error,
-        },
+        status: FindingStatus::from(v.status),
         message: v.message,
     }
 }

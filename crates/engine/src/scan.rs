@@ -4,7 +4,7 @@ use crate::EngineError;
 use palisade_collect::aws::{enabled_regions, AwsContext, AwsService, Scope};
 use palisade_collect::{CollectError, Collected, Emitter};
 use palisade_model::{FindingStatus, Region, ScanError};
-use palisade_policy::{Evaluator, VerdictStatus};
+use palisade_policy::Evaluator;
 use palisade_store::{FindingChange, NewFinding, ScanSummary, SqliteStore};
 use std::future::Future;
 use std::path::PathBuf;
@@ -232,11 +232,7 @@ fn write_scan(
                 // Every resource is re-evaluated, changed or not: policies depend on time (key
                 // age) and on the pack, which may have changed since the last scan.
                 for verdict in evaluator.evaluate(&resource) {
-                    let status = match verdict.status {
-                        VerdictStatus::Pass => FindingStatus::Pass,
-                        VerdictStatus::Fail => FindingStatus::Fail,
-                        VerdictStatus::Error => FindingStatus::Error,
-                    };
+                    let status = FindingStatus::from(verdict.status);
                     let meta = &verdict.policy;
                     writer.stage_finding(&NewFinding {
                         policy_id: &meta.id,

@@ -19,6 +19,17 @@ pub enum VerdictStatus {
     Error,
 }
 
+/// A verdict is recorded as the finding status of the same name.
+impl From<VerdictStatus> for palisade_model::FindingStatus {
+    fn from(status: VerdictStatus) -> Self {
+        match status {
+            VerdictStatus::Pass => Self::Pass,
+            VerdictStatus::Fail => Self::Fail,
+            VerdictStatus::Error => Self::Error,
+        }
+    }
+}
+
 /// One policy's verdict on one resource.
 #[derive(Debug, Clone)]
 pub struct Verdict {

@@ -6,7 +6,7 @@ use chrono::Utc;
 use palisade_collect::aws::{AwsContext, AwsService};
 use palisade_collect::CollectError;
 use palisade_model::{FindingStatus, PolicyId, ResourceRef, Source};
-use palisade_policy::{Evaluator, VerdictStatus};
+use palisade_policy::Evaluator;
 use palisade_store::{Observation, RescanVerdict, SqliteStore};
 use std::path::Path;
 
@@ -61,11 +61,7 @@ fn rescan_verdict(v: palisade_policy::Verdict) -> RescanVerdict {
         title: v.policy.title.clone(),
         severity: v.policy.severity,
         compliance: v.policy.compliance.clone(),
-        status: match v.status {
-            VerdictStatus::Pass => FindingStatus::Pass,
-            VerdictStatus::Fail => FindingStatus::Fail,
-            VerdictStatus::Error => FindingStatus::Error,
-        },
+        status: FindingStatus::from(v.status),
         message: v.message,
     }
 }
