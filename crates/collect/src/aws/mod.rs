@@ -14,6 +14,7 @@ mod error;
 pub mod events;
 mod filter_pattern;
 mod iam;
+pub use iam::password_policy_attributes;
 mod kms;
 mod monitoring;
 mod organizations;

@@ -3,8 +3,9 @@
 use crate::action::{attr, call, int_param, ActionSpec, Effect, ParamSpec, Params};
 use crate::error::api_error;
 use crate::{RemediateError, WriteContext};
-use aws_sdk_iam::types::{PasswordPolicy, StatusType};
+use aws_sdk_iam::types::StatusType;
 use chrono::{DateTime, Utc};
+use palisade_collect::aws::password_policy_attributes;
 use palisade_model::Resource;
 use serde_json::{json, Value};
 
@@ -250,39 +251,15 @@ pub(crate) async fn apply_cis_password_policy(
 /// The policy in the attributes' shape (`Exists: false` and nulls when there is none).
 async fn read_password_policy(iam: &aws_sdk_iam::Client) -> Result<Value, RemediateError> {
     match iam.get_account_password_policy().send().await {
-        Ok(out) => Ok(password_policy_state(out.password_policy())),
+        Ok(out) => Ok(password_policy_attributes(out.password_policy())),
         Err(e) => {
             let err = api_error("iam", "GetAccountPasswordPolicy", "the account password policy", e);
             if err.code() == Some("NoSuchEntity") {
-                Ok(password_policy_state(None))
+                Ok(password_policy_attributes(None))
             } else {
                 Err(err)
             }
         }
-    }
-}
-
-fn password_policy_state(p: Option<&PasswordPolicy>) -> Value {
-    match p {
-        None => json!({
-            "Exists": false, "MinimumPasswordLength": null, "RequireSymbols": null, "RequireNumbers": null,
-            "RequireUppercaseCharacters": null, "RequireLowercaseCharacters": null,
-            "AllowUsersToChangePassword": null, "ExpirePasswords": null, "MaxPasswordAge": null,
-            "PasswordReusePrevention": null, "HardExpiry": null,
-        }),
-        Some(p) => json!({
-            "Exists": true,
-            "MinimumPasswordLength": p.minimum_password_length(),
-            "RequireSymbols": p.require_symbols(),
-            "RequireNumbers": p.require_numbers(),
-            "RequireUppercaseCharacters": p.require_uppercase_characters(),
-            "RequireLowercaseCharacters": p.require_lowercase_characters(),
-            "AllowUsersToChangePassword": p.allow_users_to_change_password(),
-            "ExpirePasswords": p.expire_passwords(),
-            "MaxPasswordAge": p.max_password_age(),
-            "PasswordReusePrevention": p.password_reuse_prevention(),
-            "HardExpiry": p.hard_expiry(),
-        }),
     }
 }
 
@@ -316,7 +293,7 @@ mod tests {
 
     #[test]
     fn password_policy_reaches_cis_values_without_weakening_anything() {
-        let none = password_policy_state(None);
+        let none = password_policy_attributes(None);
         let created = decide_cis_password_policy(&none, 14, 24);
         assert_eq!(created.changes.len(), 3);
         assert_eq!(created.after["MinimumPasswordLength"], 14);

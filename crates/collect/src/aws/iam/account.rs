@@ -51,7 +51,9 @@ pub(super) async fn describe_root(
 // ---------------------------------------------------------------------------------------------
 // Pure conversions from SDK shapes to attributes
 
-fn password_policy_attributes(p: Option<&PasswordPolicy>) -> Value {
+/// The attributes of `AWS.IAM.PasswordPolicy` (`Exists: false` and nulls when the account has
+/// none); remediation reads the policy's state in the same shape.
+pub fn password_policy_attributes(p: Option<&PasswordPolicy>) -> Value {
     let Some(p) = p else {
         return json!({
             "Exists": false, "MinimumPasswordLength": null, "RequireSymbols": null, "RequireNumbers": null,

@@ -12,4 +12,6 @@ mod server_certificates;
 mod service;
 mod users;
 
+pub use account::password_policy_attributes;
+
 pub(crate) use service::{collect, fetch, SPEC};
